@@ -1,0 +1,105 @@
+/**
+ * A region's Kafka cluster: a Strimzi `Kafka` (KRaft) and its `KafkaNodePool`s, with one internal listener that
+ * requires TLS and SCRAM-SHA-512, the simple authorizer, no topic auto-creation, and the entity operator so that
+ * KafkaTopic and KafkaUser resources are reconciled.
+ */
+import { ITerraformDependable } from 'cdktf';
+import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { Construct } from 'constructs';
+import { KafkaOptions, KafkaStorage, TLS_LISTENER_PORT } from '../mesh/model';
+import { objectManifest } from './manifest';
+
+export interface KafkaClusterProps {
+  readonly provider: KubernetesProvider;
+  /** Cluster name (the `Kafka` resource's name). */
+  readonly name: string;
+  readonly namespace: string;
+  readonly options: KafkaOptions;
+  /** @default - none */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+export class KafkaCluster extends Construct {
+  /** The `Kafka` resource; it waits for Ready, so depending on it means the cluster accepts clients. */
+  readonly kafka: Manifest;
+
+  constructor(scope: Construct, id: string, props: KafkaClusterProps) {
+    super(scope, id);
+    const { options } = props;
+    const metadata = (name: string) => ({
+      name,
+      namespace: props.namespace,
+      labels: { 'strimzi.io/cluster': props.name },
+    });
+    const pool = (poolId: string, name: string, replicas: number, roles: string[]) =>
+      objectManifest(this, poolId, {
+        provider: props.provider,
+        object: {
+          apiVersion: 'kafka.strimzi.io/v1',
+          kind: 'KafkaNodePool',
+          metadata: metadata(name),
+          spec: { replicas, roles, storage: storageSpec(options.storage), resources: options.resources },
+        },
+        dependsOn: props.dependsOn,
+      });
+
+    // Without dedicated controllers, every broker is also a KRaft controller ("dual-role" nodes).
+    const pools =
+      options.controllers === 0
+        ? [pool('pool-dual-role', 'dual-role', options.brokers, ['controller', 'broker'])]
+        : [
+            pool('pool-controllers', 'controllers', options.controllers, ['controller']),
+            pool('pool-brokers', 'brokers', options.brokers, ['broker']),
+          ];
+
+    const replication = Math.min(3, options.brokers);
+    this.kafka = objectManifest(this, 'kafka', {
+      provider: props.provider,
+      object: {
+        apiVersion: 'kafka.strimzi.io/v1',
+        kind: 'Kafka',
+        metadata: { name: props.name, namespace: props.namespace },
+        spec: {
+          kafka: {
+            ...(options.version ? { version: options.version } : {}),
+            // The only listener: in-cluster, TLS-encrypted, every client authenticated.
+            listeners: [
+              { name: 'tls', port: TLS_LISTENER_PORT, type: 'internal', tls: true, authentication: { type: 'scram-sha-512' } },
+            ],
+            // Only what a KafkaUser's ACLs grant is allowed.
+            authorization: { type: 'simple' },
+            config: {
+              // Topics exist only as declared (canonical topics) or created by MirrorMaker 2 (copies).
+              'auto.create.topics.enable': false,
+              'default.replication.factor': replication,
+              'min.insync.replicas': Math.min(2, replication),
+              'offsets.topic.replication.factor': replication,
+              'transaction.state.log.replication.factor': replication,
+              'transaction.state.log.min.isr': Math.min(2, replication),
+            },
+          },
+          // Topic operator for the KafkaTopics, user operator for the KafkaUsers of this namespace.
+          entityOperator: { topicOperator: {}, userOperator: {} },
+        },
+      },
+      waitFor: 'ready',
+      timeout: '30m',
+      // Created after its pools, and deleted before them.
+      dependsOn: pools,
+    });
+  }
+}
+
+function storageSpec(storage: KafkaStorage): Record<string, unknown> {
+  if (storage.type === 'ephemeral') {
+    return { type: 'ephemeral', ...(storage.size ? { sizeLimit: storage.size } : {}) };
+  }
+  return {
+    type: 'persistent-claim',
+    size: storage.size,
+    ...(storage.storageClass ? { class: storage.storageClass } : {}),
+    // Destroy leaves nothing behind: the volumes go with the cluster.
+    deleteClaim: true,
+  };
+}

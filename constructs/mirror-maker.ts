@@ -1,0 +1,114 @@
+/**
+ * A region's MirrorMaker 2: runs in the region, targets the region's own cluster, and has one mirror from every
+ * other region. Each mirror copies exactly the canonical topics into `<sourceAlias>.<topic>` copies
+ * (DefaultReplicationPolicy, "." separator) and keeps their config in sync. There is no checkpoint or heartbeat
+ * connector: each region's consumer groups are its own.
+ */
+import { ITerraformDependable } from 'cdktf';
+import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { Construct } from 'constructs';
+import { COPY_SEPARATOR, MirrorMakerOptions } from '../mesh/model';
+import { MIRROR_MAKER } from '../mesh/names';
+import { objectManifest } from './manifest';
+
+/** How to reach a cluster: alias, TLS listener, CA Secret and SCRAM credentials (all in the MirrorMaker's namespace). */
+export interface MirrorEndpoint {
+  readonly alias: string;
+  readonly bootstrapServers: string;
+  /** Secret with the cluster's CA certificate under `ca.crt`. */
+  readonly caSecret: string;
+  readonly username: string;
+  /** Secret with the user's password under `password`. */
+  readonly passwordSecret: string;
+}
+
+export interface MirrorMakerProps {
+  readonly provider: KubernetesProvider;
+  readonly namespace: string;
+  /** The region's own cluster: the target of every mirror and home of Kafka Connect's topics. */
+  readonly target: MirrorEndpoint;
+  /** One per other region. */
+  readonly sources: readonly MirrorEndpoint[];
+  /** MirrorMaker 2 `topicsPattern`: the canonical topics, and never a copy. */
+  readonly topicsPattern: string;
+  /** Replication factor of the copies and of MirrorMaker 2's own topics in the target. */
+  readonly replicationFactor: number;
+  readonly options: MirrorMakerOptions;
+  /** The target's Kafka and user, and the copied source Secrets. */
+  readonly dependsOn: ITerraformDependable[];
+}
+
+export class MirrorMaker extends Construct {
+  readonly resource: Manifest;
+
+  constructor(scope: Construct, id: string, props: MirrorMakerProps) {
+    super(scope, id);
+    const { options, target } = props;
+    const rf = String(props.replicationFactor);
+    const connection = (endpoint: MirrorEndpoint) => ({
+      alias: endpoint.alias,
+      bootstrapServers: endpoint.bootstrapServers,
+      tls: { trustedCertificates: [{ secretName: endpoint.caSecret, certificate: 'ca.crt' }] },
+      authentication: {
+        type: 'scram-sha-512',
+        username: endpoint.username,
+        passwordSecret: { secretName: endpoint.passwordSecret, password: 'password' },
+      },
+    });
+
+    this.resource = objectManifest(this, 'mirrormaker2', {
+      provider: props.provider,
+      object: {
+        apiVersion: 'kafka.strimzi.io/v1',
+        kind: 'KafkaMirrorMaker2',
+        metadata: { name: MIRROR_MAKER.name, namespace: props.namespace },
+        spec: {
+          replicas: options.replicas,
+          resources: options.resources,
+          // Kafka Connect runs against the local cluster; its group and storage topics live there.
+          target: {
+            ...connection(target),
+            groupId: MIRROR_MAKER.groupId,
+            configStorageTopic: MIRROR_MAKER.configStorageTopic,
+            offsetStorageTopic: MIRROR_MAKER.offsetStorageTopic,
+            statusStorageTopic: MIRROR_MAKER.statusStorageTopic,
+            config: {
+              'config.storage.replication.factor': rf,
+              'offset.storage.replication.factor': rf,
+              'status.storage.replication.factor': rf,
+            },
+          },
+          mirrors: props.sources.map((source) => ({
+            source: connection(source),
+            // Exactly the canonical topics: a pattern that also matched copies would copy copies around the mesh.
+            topicsPattern: props.topicsPattern,
+            sourceConnector: {
+              tasksMax: options.tasksMax,
+              config: {
+                // Copies are named <sourceAlias>.<topic>; the alias prefix also stops events looping back.
+                'replication.policy.class': 'org.apache.kafka.connect.mirror.DefaultReplicationPolicy',
+                'replication.policy.separator': COPY_SEPARATOR,
+                'replication.factor': rf,
+                // New canonical topics and partitions at the source are picked up on this interval.
+                'refresh.topics.enabled': 'true',
+                'refresh.topics.interval.seconds': String(options.refreshTopicsIntervalSeconds),
+                // A config change on a canonical topic reaches its copies.
+                'sync.topic.configs.enabled': 'true',
+                'sync.topic.configs.interval.seconds': String(options.refreshTopicsIntervalSeconds),
+                // ACLs come from the KafkaUsers, not from the source cluster.
+                'sync.topic.acls.enabled': 'false',
+                // Offset syncs go to mm2-offset-syncs.<sourceAlias>.internal in the target: the source stays read-only.
+                'offset-syncs.topic.location': 'target',
+                'offset-syncs.topic.replication.factor': rf,
+                'offset.lag.max': '100',
+              },
+            },
+          })),
+        },
+      },
+      waitFor: 'ready',
+      dependsOn: props.dependsOn,
+    });
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The shared-topic mesh app: the mesh (MESH_CONFIG's file, or the three-region demo) in two stacks, deployed in
+ * order by `cdktf deploy '*'` and destroyed in reverse by `cdktf destroy '*'`.
+ */
+import { App } from 'cdktf';
+import { loadMesh } from './mesh/load';
+import { MeshConfigError } from './mesh/validate';
+import { MeshStack } from './stacks/mesh-stack';
+import { OperatorStack } from './stacks/operator-stack';
+import { Mesh } from './mesh/model';
+
+/** Stack names: also the folders under cdktf.out/stacks/. */
+export const STACKS = { operator: 'operator', mesh: 'mesh' } as const;
+
+export function buildApp(mesh: Mesh, outdir?: string): App {
+  const app = new App({ ...(outdir ? { outdir } : {}), skipValidation: false });
+  const operator = new OperatorStack(app, STACKS.operator, { mesh });
+  const meshStack = new MeshStack(app, STACKS.mesh, { mesh });
+  // The mesh's custom resources need the operator's CRDs at plan time; destroy removes the mesh first.
+  meshStack.addDependency(operator);
+  return app;
+}
+
+if (require.main === module) {
+  let mesh: Mesh;
+  try {
+    mesh = loadMesh();
+  } catch (e) {
+    if (e instanceof MeshConfigError) {
+      // Nothing is synthesized: no half-written stack for a bad mesh.
+      console.error(e.message);
+      process.exit(1);
+    }
+    throw e;
+  }
+  buildApp(mesh).synth();
+}

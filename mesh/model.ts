@@ -1,0 +1,105 @@
+/**
+ * The shared-topic mesh as data: what a platform team describes (regions, canonical topics, options),
+ * resolved so that every default is filled in. Pure TypeScript, no cdktf: the constructs turn this into
+ * resources, the tests and the Kafka tier read it, and `validate.ts` is the one place that checks it.
+ */
+
+/** A scalar Kafka topic config value; numbers and booleans are written as strings. */
+export type ConfigValue = string;
+
+/** A region: one Kubernetes namespace holding one Kafka cluster, its canonical topics, a MirrorMaker 2 and the demo apps. */
+export interface Region {
+  /** Namespace and Kafka cluster name (a DNS-1123 label). */
+  readonly name: string;
+  /** MirrorMaker 2 cluster alias and the prefix of this region's copies in other regions. */
+  readonly alias: string;
+  /** kubeconfig context of the Kubernetes cluster the region lives on; undefined = the current context. */
+  readonly context?: string;
+  /** Short region code written into each order event (e.g. "NA"). */
+  readonly code: string;
+  /** Warehouses the demo producer ships orders from. */
+  readonly warehouses: readonly string[];
+  /** Per-topic config overrides for this region's canonical topics (topic name -> config). */
+  readonly topicConfig: Readonly<Record<string, Readonly<Record<string, ConfigValue>>>>;
+}
+
+/** A canonical topic: created identically in every region, and mirrored into every other region as `<alias>.<name>`. */
+export interface CanonicalTopic {
+  /** The Kafka topic name. */
+  readonly name: string;
+  /** Kubernetes name of its KafkaTopic resource (derived from the topic name). */
+  readonly resourceName: string;
+  readonly partitions: number;
+  readonly replicas: number;
+  readonly config: Readonly<Record<string, ConfigValue>>;
+}
+
+export type KafkaStorage =
+  | { readonly type: 'ephemeral'; readonly size?: string }
+  | { readonly type: 'persistent'; readonly size: string; readonly storageClass?: string };
+
+export interface ResourceRequirements {
+  readonly requests: Readonly<Record<string, string>>;
+  readonly limits: Readonly<Record<string, string>>;
+}
+
+export interface KafkaOptions {
+  /** Broker nodes per region. */
+  readonly brokers: number;
+  /** Dedicated KRaft controller nodes per region; 0 = the brokers are also the controllers. */
+  readonly controllers: number;
+  readonly storage: KafkaStorage;
+  readonly resources: ResourceRequirements;
+  /** Kafka version; undefined = the operator's default (Strimzi 1.2.0: 4.3.1). */
+  readonly version?: string;
+}
+
+export interface MirrorMakerOptions {
+  /** Kafka Connect pods per region's MirrorMaker 2. */
+  readonly replicas: number;
+  /** Maximum tasks of each mirror's source connector. */
+  readonly tasksMax: number;
+  /** How often each mirror looks for new canonical topics and partitions at the source. */
+  readonly refreshTopicsIntervalSeconds: number;
+  readonly resources: ResourceRequirements;
+}
+
+export interface AppOptions {
+  /** Deploy the demo producer and consumer in every region. */
+  readonly enabled: boolean;
+  /** The canonical topic the producer writes and the consumer reads (with all its copies). */
+  readonly topic: string;
+  /** Seconds between two orders of one producer. */
+  readonly intervalSeconds: number;
+  /** Container image with the Kafka console clients (a public, stock image). */
+  readonly image: string;
+}
+
+export interface OperatorOptions {
+  /** Strimzi Helm chart version. */
+  readonly version: string;
+  /** Helm chart repository (OCI). */
+  readonly repository: string;
+  /** Namespace the operator runs in (created by the stack, per Kubernetes cluster). */
+  readonly namespace: string;
+  /** Delete Strimzi's CRDs on destroy (Helm never deletes a chart's CRDs); needs kubectl at destroy time. */
+  readonly deleteCrdsOnDestroy: boolean;
+}
+
+/** The resolved mesh: every default filled in, validated. */
+export interface Mesh {
+  readonly regions: readonly Region[];
+  readonly topics: readonly CanonicalTopic[];
+  readonly kafka: KafkaOptions;
+  readonly mirrorMaker: MirrorMakerOptions;
+  readonly apps: AppOptions;
+  readonly operator: OperatorOptions;
+  /** Path of the kubeconfig file the providers read. */
+  readonly kubeconfig: string;
+}
+
+/** MirrorMaker 2's DefaultReplicationPolicy separator: copies are named `<sourceAlias><SEPARATOR><topic>`. */
+export const COPY_SEPARATOR = '.';
+
+/** Listener port of the internal TLS + SCRAM-SHA-512 listener every client uses. */
+export const TLS_LISTENER_PORT = 9093;

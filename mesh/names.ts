@@ -1,0 +1,92 @@
+/**
+ * Names and patterns derived from the mesh, each in one place so that the constructs, the tests and the
+ * Kafka tier agree on them.
+ */
+import { COPY_SEPARATOR, Mesh, Region, TLS_LISTENER_PORT } from './model';
+
+/** The local copy, in another region, of `topic` from the region with alias `sourceAlias`. */
+export function copyName(sourceAlias: string, topic: string): string {
+  return `${sourceAlias}${COPY_SEPARATOR}${topic}`;
+}
+
+/** Kafka cluster (Strimzi `Kafka` resource) name of a region: the region name. */
+export function clusterName(region: Region): string {
+  return region.name;
+}
+
+/**
+ * Bootstrap address of a region's TLS listener, as seen by clients in any namespace of the same Kubernetes cluster.
+ * Regions on separate Kubernetes clusters will need an external listener; this is the one function to change.
+ */
+export function bootstrapAddress(region: Region): string {
+  return `${clusterName(region)}-kafka-bootstrap.${region.name}.svc:${TLS_LISTENER_PORT}`;
+}
+
+/** Secret, made by the operator in the region's namespace, holding the cluster CA certificate (`ca.crt`). */
+export function clusterCaSecretName(region: Region): string {
+  return `${clusterName(region)}-cluster-ca-cert`;
+}
+
+/** KafkaUser names, per region. Each KafkaUser's password is in a Secret of the same name. */
+export const USERS = {
+  /** The region's own MirrorMaker 2, writing copies into the region (target role). */
+  mirrorMaker: 'mirrormaker2',
+  producer: 'producer',
+  consumer: 'consumer',
+} as const;
+
+/** KafkaUser, in a source region, that `reader`'s MirrorMaker 2 uses to read the source's canonical topics. */
+export function mirrorSourceUserName(reader: Region): string {
+  return `mirror-to-${reader.name}`;
+}
+
+/** Secret, in the reader's namespace, holding the password of the source's `mirror-to-<reader>` user. */
+export function mirrorCredentialsSecretName(source: Region): string {
+  return `mirror-from-${source.name}`;
+}
+
+/** Names of the MirrorMaker 2 resource, its Kafka Connect group and its storage topics (in the target cluster). */
+export const MIRROR_MAKER = {
+  name: 'mirrormaker2',
+  groupId: 'mirrormaker2',
+  configStorageTopic: 'mirrormaker2-configs',
+  offsetStorageTopic: 'mirrormaker2-offsets',
+  statusStorageTopic: 'mirrormaker2-status',
+  /** Prefix of the offset-syncs topics, `mm2-offset-syncs.<sourceAlias>.internal`, stored in the target. */
+  offsetSyncsTopicPrefix: 'mm2-offset-syncs.',
+} as const;
+
+/** The demo apps' names (Deployments, KafkaUsers) and the consumer group. */
+export const APPS = {
+  producer: 'producer',
+  consumer: 'consumer',
+  consumerGroup: 'loosehanger-consumer',
+} as const;
+
+/** Escapes a literal for use inside a Java regular expression. */
+export function escapeRegex(literal: string): string {
+  return literal.replace(/[\\^$.*+?()[\]{}|]/g, (c) => `\\${c}`);
+}
+
+/**
+ * MirrorMaker 2 `topicsPattern`: matches exactly the canonical topics (MM2 full-matches it), so never a copy and
+ * never a copy of a copy.
+ */
+export function topicsPattern(mesh: Mesh): string {
+  return mesh.topics.map((t) => escapeRegex(t.name)).join('|');
+}
+
+/**
+ * The consumer's one subscription in `region`: the canonical topic and its copy from every other region, and nothing
+ * else (Kafka full-matches subscription patterns).
+ */
+export function consumerPattern(mesh: Mesh, region: Region, topic: string): string {
+  const others = mesh.regions.filter((r) => r.name !== region.name).map((r) => escapeRegex(r.alias + COPY_SEPARATOR));
+  return `(${others.join('|')})?${escapeRegex(topic)}`;
+}
+
+/** The command that follows a region's consumer output. */
+export function followCommand(region: Region): string {
+  const context = region.context ? ` --context ${region.context}` : '';
+  return `kubectl${context} logs -n ${region.name} deployment/${APPS.consumer} -f`;
+}

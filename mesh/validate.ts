@@ -1,0 +1,526 @@
+/**
+ * The one place where a mesh description is checked and its defaults are filled in.
+ *
+ * `resolveMesh` takes what a mesh file parses to (unknown JSON) and returns a `Mesh`, or throws a `MeshConfigError`
+ * that lists every problem, each naming the field, the offending value and what is allowed.
+ */
+import { KNOWN_REGIONS } from './demo';
+import {
+  AppOptions,
+  CanonicalTopic,
+  COPY_SEPARATOR,
+  ConfigValue,
+  KafkaOptions,
+  KafkaStorage,
+  Mesh,
+  MirrorMakerOptions,
+  OperatorOptions,
+  Region,
+  ResourceRequirements,
+} from './model';
+import { copyName, MIRROR_MAKER } from './names';
+
+/** Every default of the mesh file, in one place (the README's option tables list the same values). */
+export const DEFAULTS = {
+  kubeconfig: '~/.kube/config',
+  topic: { partitions: 1, maxDefaultReplicas: 3 },
+  kafka: {
+    brokers: 3,
+    controllers: 0,
+    storage: { type: 'ephemeral' } as KafkaStorage,
+    persistentSize: '10Gi',
+    resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '1Gi' } },
+  },
+  mirrorMaker: {
+    replicas: 1,
+    tasksMax: 2,
+    refreshTopicsIntervalSeconds: 600,
+    resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '1Gi' } },
+  },
+  apps: {
+    enabled: true,
+    preferredTopic: 'LH.ORDERS',
+    intervalSeconds: 10,
+    image: 'quay.io/strimzi/kafka:1.2.0-kafka-4.3.1',
+  },
+  operator: {
+    version: '1.2.0',
+    repository: 'oci://quay.io/strimzi-helm',
+    namespace: 'strimzi',
+    deleteCrdsOnDestroy: true,
+  },
+} as const;
+
+/** A mesh description that cannot be deployed. `problems` has one line per problem. */
+export class MeshConfigError extends Error {
+  constructor(
+    readonly problems: readonly string[],
+    readonly source = 'mesh config',
+  ) {
+    super(`Invalid ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'MeshConfigError';
+  }
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const MAX_REGION_NAME = 40; // leaves room for the names Strimzi derives, e.g. `<name>-kafka-bootstrap` (63 max)
+const RESERVED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+const ALIAS = /^[a-zA-Z0-9_-]{1,100}$/;
+const TOPIC_CHARS = /^[a-zA-Z0-9._-]+$/;
+const MAX_TOPIC_NAME = 249;
+const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|Pi|Ei|M|G|T|P|E)?$/;
+const CONFIG_KEY = /^[a-z][a-z0-9._-]*$/;
+/** Topics MirrorMaker 2's default topic filter never mirrors (topics.exclude); a canonical topic must not match. */
+const NEVER_MIRRORED = [/.*[-.]internal/, /.*\.replica/, /__.*/];
+
+type Json = unknown;
+type Obj = Record<string, Json>;
+
+/** Collects problems while reading; each read names its path (`regions[1].alias`). */
+class Reader {
+  readonly problems: string[] = [];
+
+  fail(path: string, message: string): void {
+    this.problems.push(`${path}: ${message}`);
+  }
+
+  /** An object with only the allowed keys; unknown keys (typos) are problems. */
+  object(path: string, value: Json, allowed: readonly string[]): Obj | undefined {
+    if (value === undefined || value === null) return {};
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      this.fail(path, `must be a mapping with keys ${list(allowed)}, got ${show(value)}`);
+      return undefined;
+    }
+    for (const key of Object.keys(value)) {
+      if (!allowed.includes(key)) {
+        const hint = closest(key, allowed);
+        this.fail(`${join(path, key)}`, `unknown key${hint ? ` (did you mean "${hint}"?)` : ''}; allowed: ${list(allowed)}`);
+      }
+    }
+    return value as Obj;
+  }
+
+  string(path: string, value: Json, fallback?: string): string | undefined {
+    if (value === undefined || value === null) {
+      if (fallback === undefined) this.fail(path, 'is required (a string)');
+      return fallback;
+    }
+    if (typeof value !== 'string' || value.length === 0) {
+      this.fail(path, `must be a non-empty string, got ${show(value)}`);
+      return undefined;
+    }
+    return value;
+  }
+
+  integer(path: string, value: Json, fallback: number | undefined, min: number): number | undefined {
+    if (value === undefined || value === null) {
+      if (fallback === undefined) this.fail(path, `is required (an integer >= ${min})`);
+      return fallback;
+    }
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+      this.fail(path, `must be an integer >= ${min}, got ${show(value)}`);
+      return undefined;
+    }
+    return value;
+  }
+
+  number(path: string, value: Json, fallback: number, min: number): number | undefined {
+    if (value === undefined || value === null) return fallback;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+      this.fail(path, `must be a number >= ${min}, got ${show(value)}`);
+      return undefined;
+    }
+    return value;
+  }
+
+  boolean(path: string, value: Json, fallback: boolean): boolean | undefined {
+    if (value === undefined || value === null) return fallback;
+    if (typeof value !== 'boolean') {
+      this.fail(path, `must be true or false, got ${show(value)}`);
+      return undefined;
+    }
+    return value;
+  }
+
+  array(path: string, value: Json): Json[] | undefined {
+    if (!Array.isArray(value)) {
+      this.fail(path, `must be a list, got ${show(value)}`);
+      return undefined;
+    }
+    return value;
+  }
+
+  /** Topic config: keys are Kafka config names, values scalars (written as strings). */
+  config(path: string, value: Json): Record<string, ConfigValue> {
+    const out: Record<string, ConfigValue> = {};
+    if (value === undefined || value === null) return out;
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      this.fail(path, `must be a mapping of Kafka topic config names to scalar values, got ${show(value)}`);
+      return out;
+    }
+    for (const [key, v] of Object.entries(value as Obj)) {
+      if (!CONFIG_KEY.test(key)) {
+        this.fail(join(path, key), 'is not a Kafka config name (lowercase letters, digits, ".", "-", "_")');
+      } else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
+        out[key] = String(v);
+      } else {
+        this.fail(join(path, key), `must be a scalar (string, number or boolean), got ${show(v)}`);
+      }
+    }
+    return out;
+  }
+
+  quantities(path: string, value: Json, fallback: Readonly<Record<string, string>>): Record<string, string> {
+    if (value === undefined || value === null) return { ...fallback };
+    const obj = this.object(path, value, ['cpu', 'memory']);
+    const out: Record<string, string> = {};
+    for (const [key, v] of Object.entries(obj ?? {})) {
+      const q = typeof v === 'number' ? String(v) : v;
+      if (typeof q !== 'string' || !QUANTITY.test(q)) {
+        this.fail(join(path, key), `must be a Kubernetes quantity such as "500m" or "1Gi", got ${show(v)}`);
+      } else {
+        out[key] = q;
+      }
+    }
+    return out;
+  }
+
+  resources(path: string, value: Json, fallback: ResourceRequirements): ResourceRequirements {
+    const obj = this.object(path, value, ['requests', 'limits']) ?? {};
+    return {
+      requests: this.quantities(`${path}.requests`, obj.requests, fallback.requests),
+      limits: this.quantities(`${path}.limits`, obj.limits, fallback.limits),
+    };
+  }
+}
+
+/** Resolves a parsed mesh file (or the demo) into a validated `Mesh` with every default filled in. */
+export function resolveMesh(input: Json, source = 'mesh config'): Mesh {
+  const r = new Reader();
+  const root = r.object('(top level)', input, ['regions', 'topics', 'kafka', 'mirrorMaker', 'apps', 'operator', 'kubeconfig']);
+  if (root === undefined) throw new MeshConfigError(r.problems, source);
+
+  const kafka = readKafka(r, root.kafka);
+  const operator = readOperator(r, root.operator);
+  const regions = readRegions(r, root.regions, operator);
+  const topics = readTopics(r, root.topics, kafka, regions);
+  const overrides = readTopicOverrides(r, root.regions, topics);
+  const mirrorMaker = readMirrorMaker(r, root.mirrorMaker);
+  const apps = readApps(r, root.apps, topics);
+  const kubeconfig = r.string('kubeconfig', root.kubeconfig, DEFAULTS.kubeconfig);
+
+  if (r.problems.length > 0) throw new MeshConfigError(r.problems, source);
+  return {
+    regions: regions.map((region) => ({ ...region, topicConfig: overrides.get(region.name) ?? {} })),
+    topics,
+    kafka: kafka!, mirrorMaker: mirrorMaker!, apps: apps!, operator: operator!, kubeconfig: kubeconfig! };
+}
+
+function readKafka(r: Reader, value: Json): KafkaOptions | undefined {
+  const o = r.object('kafka', value, ['brokers', 'controllers', 'storage', 'resources', 'version']);
+  if (!o) return undefined;
+  const brokers = r.integer('kafka.brokers', o.brokers, DEFAULTS.kafka.brokers, 1);
+  const controllers = r.integer('kafka.controllers', o.controllers, DEFAULTS.kafka.controllers, 0);
+  const storage = readStorage(r, o.storage);
+  const resources = r.resources('kafka.resources', o.resources, DEFAULTS.kafka.resources);
+  const version = o.version === undefined ? undefined : r.string('kafka.version', o.version);
+  if (brokers === undefined || controllers === undefined || storage === undefined) return undefined;
+  return { brokers, controllers, storage, resources, ...(version ? { version } : {}) };
+}
+
+function readStorage(r: Reader, value: Json): KafkaStorage | undefined {
+  if (value === undefined || value === null) return DEFAULTS.kafka.storage;
+  const o = r.object('kafka.storage', value, ['type', 'size', 'storageClass']);
+  if (!o) return undefined;
+  const size = o.size === undefined ? undefined : r.string('kafka.storage.size', o.size);
+  if (size !== undefined && !QUANTITY.test(size)) r.fail('kafka.storage.size', `must be a Kubernetes quantity such as "10Gi", got ${show(size)}`);
+  if (o.type === 'ephemeral' || o.type === undefined) {
+    if (o.storageClass !== undefined) r.fail('kafka.storage.storageClass', 'applies only to type "persistent"');
+    return size ? { type: 'ephemeral', size } : { type: 'ephemeral' };
+  }
+  if (o.type === 'persistent') {
+    const storageClass = o.storageClass === undefined ? undefined : r.string('kafka.storage.storageClass', o.storageClass);
+    return { type: 'persistent', size: size ?? DEFAULTS.kafka.persistentSize, ...(storageClass ? { storageClass } : {}) };
+  }
+  r.fail('kafka.storage.type', `must be one of "ephemeral", "persistent", got ${show(o.type)}`);
+  return undefined;
+}
+
+function readOperator(r: Reader, value: Json): OperatorOptions | undefined {
+  const o = r.object('operator', value, ['version', 'repository', 'namespace', 'deleteCrdsOnDestroy']);
+  if (!o) return undefined;
+  const namespace = r.string('operator.namespace', o.namespace, DEFAULTS.operator.namespace);
+  if (namespace !== undefined && !DNS_LABEL.test(namespace)) {
+    r.fail('operator.namespace', `${show(namespace)} is not a DNS-1123 label (lowercase letters, digits, "-")`);
+  }
+  return {
+    version: r.string('operator.version', o.version, DEFAULTS.operator.version)!,
+    repository: r.string('operator.repository', o.repository, DEFAULTS.operator.repository)!,
+    namespace: namespace!,
+    deleteCrdsOnDestroy: r.boolean('operator.deleteCrdsOnDestroy', o.deleteCrdsOnDestroy, DEFAULTS.operator.deleteCrdsOnDestroy)!,
+  };
+}
+
+const REGION_KEYS = ['name', 'alias', 'context', 'code', 'warehouses', 'topicConfig'];
+
+function readRegions(r: Reader, value: Json, operator: OperatorOptions | undefined): Region[] {
+  if (value === undefined) {
+    r.fail('regions', 'is required: a list of at least two regions');
+    return [];
+  }
+  const items = r.array('regions', value);
+  if (!items) return [];
+  if (items.length < 2) r.fail('regions', `needs at least two regions to mirror between, got ${items.length}`);
+
+  const regions: Region[] = [];
+  const names = new Map<string, number>();
+  const aliases = new Map<string, number>();
+  items.forEach((item, i) => {
+    const path = `regions[${i}]`;
+    const o = r.object(path, item, REGION_KEYS);
+    if (!o) return;
+    const name = r.string(`${path}.name`, o.name);
+    if (name !== undefined) {
+      if (!DNS_LABEL.test(name) || name.length > MAX_REGION_NAME) {
+        r.fail(`${path}.name`, `${show(name)} is not a valid region name: a DNS-1123 label (lowercase letters, digits, "-", starting and ending with a letter or digit) of at most ${MAX_REGION_NAME} characters`);
+      } else if (RESERVED_NAMESPACES.includes(name) || name === operator?.namespace) {
+        r.fail(`${path}.name`, `${show(name)} is reserved (the stack creates and deletes the region's namespace); not allowed: ${list([...RESERVED_NAMESPACES, operator?.namespace ?? DEFAULTS.operator.namespace])}`);
+      } else if (names.has(name)) {
+        r.fail(`${path}.name`, `${show(name)} repeats regions[${names.get(name)}].name; region names must be unique`);
+      } else {
+        names.set(name, i);
+      }
+    }
+    const alias = r.string(`${path}.alias`, o.alias, name);
+    if (alias !== undefined) {
+      if (alias.includes(COPY_SEPARATOR)) {
+        r.fail(`${path}.alias`, `${show(alias)} contains "${COPY_SEPARATOR}", the copy separator (copies are named <alias>${COPY_SEPARATOR}<topic>); allowed: letters, digits, "-", "_"`);
+      } else if (!ALIAS.test(alias)) {
+        r.fail(`${path}.alias`, `${show(alias)} is not a valid alias; allowed: 1 to 100 letters, digits, "-", "_"`);
+      } else if (aliases.has(alias)) {
+        r.fail(`${path}.alias`, `${show(alias)} repeats the alias of regions[${aliases.get(alias)}]; aliases must be unique (loop prevention depends on it)`);
+      } else {
+        aliases.set(alias, i);
+      }
+    }
+    const context = o.context === undefined ? undefined : r.string(`${path}.context`, o.context);
+    const known = name ? KNOWN_REGIONS[name] : undefined;
+    const code = r.string(`${path}.code`, o.code, known?.code ?? defaultCode(name ?? ''));
+    const warehouses = readWarehouses(r, `${path}.warehouses`, o.warehouses, known?.warehouses ?? [`${title(name ?? '')} Central`]);
+    if (name !== undefined && alias !== undefined) {
+      regions.push({ name, alias, ...(context ? { context } : {}), code: code!, warehouses, topicConfig: {} });
+    }
+  });
+  return regions;
+}
+
+function readWarehouses(r: Reader, path: string, value: Json, fallback: readonly string[]): string[] {
+  if (value === undefined || value === null) return [...fallback];
+  const items = r.array(path, value);
+  if (!items) return [];
+  if (items.length === 0) r.fail(path, 'needs at least one warehouse');
+  return items.map((w, i) => r.string(`${path}[${i}]`, w)).filter((w): w is string => w !== undefined);
+}
+
+function readTopics(r: Reader, value: Json, kafka: KafkaOptions | undefined, regions: readonly Region[]): CanonicalTopic[] {
+  if (value === undefined) {
+    r.fail('topics', 'is required: a list of at least one canonical topic');
+    return [];
+  }
+  const items = r.array('topics', value);
+  if (!items) return [];
+  if (items.length === 0) r.fail('topics', 'needs at least one canonical topic');
+
+  const topics: CanonicalTopic[] = [];
+  const seen = new Map<string, number>();
+  const collisions = new Map<string, number>();
+  const resourceNames = new Map<string, number>();
+  const brokers = kafka?.brokers ?? DEFAULTS.kafka.brokers;
+  items.forEach((item, i) => {
+    const path = `topics[${i}]`;
+    const o = r.object(path, item, ['name', 'partitions', 'replicas', 'config']);
+    if (!o) return;
+    const name = r.string(`${path}.name`, o.name);
+    let nameOk = name !== undefined && checkTopicName(r, `${path}.name`, name, regions);
+    if (name !== undefined && nameOk) {
+      // Kafka refuses topics whose names differ only in "." versus "_" (they collide in metric names).
+      const collisionKey = name.replace(/\./g, '_');
+      if (seen.has(name)) {
+        r.fail(`${path}.name`, `${show(name)} repeats topics[${seen.get(name)}].name; topic names must be unique`);
+        nameOk = false;
+      } else if (collisions.has(collisionKey)) {
+        r.fail(`${path}.name`, `${show(name)} collides with topics[${collisions.get(collisionKey)}].name: Kafka treats "." and "_" alike in topic names`);
+        nameOk = false;
+      }
+      seen.set(name, i);
+      collisions.set(collisionKey, i);
+    }
+    const partitions = r.integer(`${path}.partitions`, o.partitions, DEFAULTS.topic.partitions, 1);
+    const replicas = r.integer(`${path}.replicas`, o.replicas, Math.min(brokers, DEFAULTS.topic.maxDefaultReplicas), 1);
+    if (replicas !== undefined && replicas > brokers) {
+      r.fail(`${path}.replicas`, `${replicas} is more than kafka.brokers (${brokers}); allowed: 1 to ${brokers}`);
+    }
+    const config = r.config(`${path}.config`, o.config);
+    checkMinInsync(r, `${path}.config`, config, replicas);
+    if (name === undefined || !nameOk || partitions === undefined || replicas === undefined) return;
+    const resourceName = topicResourceName(name);
+    if (resourceNames.has(resourceName)) {
+      r.fail(`${path}.name`, `${show(name)} and topics[${resourceNames.get(resourceName)}].name map to the same KafkaTopic resource name "${resourceName}"; rename one`);
+      return;
+    }
+    resourceNames.set(resourceName, i);
+    topics.push({ name, resourceName, partitions, replicas, config });
+  });
+  return topics;
+}
+
+function checkTopicName(r: Reader, path: string, name: string, regions: readonly Region[]): boolean {
+  const problems: string[] = [];
+  if (name === '.' || name === '..') problems.push(`${show(name)} is not a legal Kafka topic name`);
+  else if (!TOPIC_CHARS.test(name)) problems.push(`${show(name)} has characters Kafka does not allow; allowed: letters, digits, ".", "_", "-"`);
+  else if (name.length > MAX_TOPIC_NAME) problems.push(`${show(name)} is ${name.length} characters long; Kafka allows at most ${MAX_TOPIC_NAME}`);
+  else {
+    const owner = regions.find((region) => name.startsWith(region.alias + COPY_SEPARATOR));
+    if (owner) {
+      problems.push(`${show(name)} is already the name of a copy from region "${owner.name}" (${copyName(owner.alias, '<topic>')}); a canonical topic must not start with a region alias and "${COPY_SEPARATOR}"`);
+    } else if (NEVER_MIRRORED.some((p) => new RegExp(`^(?:${p.source})$`).test(name))) {
+      problems.push(`${show(name)} matches MirrorMaker 2's internal-topic exclusions (*.internal, *-internal, *.replica, __*) and would never be mirrored`);
+    } else if (Object.values(MIRROR_MAKER).includes(name as never)) {
+      problems.push(`${show(name)} is the name of a MirrorMaker 2 storage topic`);
+    } else {
+      const longest = Math.max(0, ...regions.map((region) => copyName(region.alias, name).length));
+      if (longest > MAX_TOPIC_NAME) problems.push(`${show(name)} is too long for its copies (<alias>${COPY_SEPARATOR}${name} would be ${longest} characters; Kafka allows ${MAX_TOPIC_NAME})`);
+    }
+  }
+  problems.forEach((p) => r.fail(path, p));
+  return problems.length === 0;
+}
+
+function checkMinInsync(r: Reader, path: string, config: Record<string, ConfigValue>, replicas: number | undefined): void {
+  const minIsr = config['min.insync.replicas'];
+  if (minIsr !== undefined && replicas !== undefined && Number(minIsr) > replicas) {
+    r.fail(`${path}.min.insync.replicas`, `${minIsr} is more than the topic's replicas (${replicas}); producers with acks=all could never write`);
+  }
+}
+
+/** Per-region overrides of canonical topic config (`regions[i].topicConfig`), merged over the topic's config. */
+function readTopicOverrides(r: Reader, value: Json, topics: readonly CanonicalTopic[]): Map<string, Region['topicConfig']> {
+  const byRegion = new Map<string, Region['topicConfig']>();
+  if (!Array.isArray(value)) return byRegion;
+  value.forEach((item, i) => {
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) return;
+    const overrides = (item as Obj).topicConfig;
+    if (overrides === undefined) return;
+    const path = `regions[${i}].topicConfig`;
+    if (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides)) {
+      r.fail(path, `must be a mapping of canonical topic names to config, got ${show(overrides)}`);
+      return;
+    }
+    const resolved: Record<string, Record<string, ConfigValue>> = {};
+    for (const [topicName, config] of Object.entries(overrides as Obj)) {
+      const topic = topics.find((t) => t.name === topicName);
+      if (!topic) {
+        r.fail(join(path, topicName), `is not a canonical topic; allowed: ${list(topics.map((t) => t.name))}`);
+        continue;
+      }
+      resolved[topicName] = r.config(join(path, topicName), config);
+      checkMinInsync(r, join(path, topicName), resolved[topicName], topic.replicas);
+    }
+    if (typeof (item as Obj).name === 'string') byRegion.set((item as Obj).name as string, resolved);
+  });
+  return byRegion;
+}
+
+function readMirrorMaker(r: Reader, value: Json): MirrorMakerOptions | undefined {
+  const o = r.object('mirrorMaker', value, ['replicas', 'tasksMax', 'refreshTopicsIntervalSeconds', 'resources']);
+  if (!o) return undefined;
+  const d = DEFAULTS.mirrorMaker;
+  const replicas = r.integer('mirrorMaker.replicas', o.replicas, d.replicas, 1);
+  const tasksMax = r.integer('mirrorMaker.tasksMax', o.tasksMax, d.tasksMax, 1);
+  const refresh = r.integer('mirrorMaker.refreshTopicsIntervalSeconds', o.refreshTopicsIntervalSeconds, d.refreshTopicsIntervalSeconds, 1);
+  const resources = r.resources('mirrorMaker.resources', o.resources, d.resources);
+  if (replicas === undefined || tasksMax === undefined || refresh === undefined) return undefined;
+  return { replicas, tasksMax, refreshTopicsIntervalSeconds: refresh, resources };
+}
+
+function readApps(r: Reader, value: Json, topics: readonly CanonicalTopic[]): AppOptions | undefined {
+  const o = r.object('apps', value, ['enabled', 'topic', 'intervalSeconds', 'image']);
+  if (!o) return undefined;
+  const d = DEFAULTS.apps;
+  const fallbackTopic = topics.some((t) => t.name === d.preferredTopic) ? d.preferredTopic : topics[0]?.name;
+  const topic = r.string('apps.topic', o.topic, fallbackTopic ?? d.preferredTopic);
+  if (topic !== undefined && topics.length > 0 && !topics.some((t) => t.name === topic)) {
+    r.fail('apps.topic', `${show(topic)} is not a canonical topic; allowed: ${list(topics.map((t) => t.name))}`);
+  }
+  const enabled = r.boolean('apps.enabled', o.enabled, d.enabled);
+  const intervalSeconds = r.number('apps.intervalSeconds', o.intervalSeconds, d.intervalSeconds, 0.001);
+  const image = r.string('apps.image', o.image, d.image);
+  if (topic === undefined || enabled === undefined || intervalSeconds === undefined || image === undefined) return undefined;
+  return { enabled, topic, intervalSeconds, image };
+}
+
+/** KafkaTopic resource name for a topic name: Kubernetes names are lowercase DNS-1123 subdomains. */
+export function topicResourceName(topic: string): string {
+  const name = topic
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]/g, '-')
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+  return (name || 'topic').slice(0, 253);
+}
+
+function defaultCode(name: string): string {
+  const parts = name.split('-').filter(Boolean);
+  const code = parts.length > 1 ? parts.map((p) => p[0]).join('') : name.slice(0, 2);
+  return code.toUpperCase().slice(0, 3);
+}
+
+function title(name: string): string {
+  return name
+    .split('-')
+    .filter(Boolean)
+    .map((p) => p[0].toUpperCase() + p.slice(1))
+    .join(' ');
+}
+
+function show(value: Json): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function list(values: readonly string[]): string {
+  return values.map((v) => JSON.stringify(v)).join(', ');
+}
+
+function join(path: string, key: string): string {
+  return path === '(top level)' ? key : `${path}.${key}`;
+}
+
+/** The allowed key nearest to a typo, if it is near enough to be a likely intent. */
+function closest(key: string, allowed: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of allowed) {
+    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = candidate;
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length];
+}

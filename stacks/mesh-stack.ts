@@ -1,0 +1,129 @@
+/**
+ * Deploy phase 2: the mesh. Per region a Kafka cluster, its canonical topics and users, the copied Secrets its
+ * MirrorMaker 2 needs from every other region, the MirrorMaker 2 itself, and the demo apps.
+ */
+import { TerraformOutput, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { ClusterProviders } from '../constructs/cluster-providers';
+import { DemoApps } from '../constructs/demo-apps';
+import { MirrorMaker } from '../constructs/mirror-maker';
+import { MirrorSourceAccess } from '../constructs/mirror-source-access';
+import { MeshRegion } from '../constructs/region';
+import { Mesh } from '../mesh/model';
+import {
+  APPS,
+  bootstrapAddress,
+  clusterCaSecretName,
+  consumerPattern,
+  followCommand,
+  mirrorCredentialsSecretName,
+  mirrorSourceUserName,
+  topicsPattern,
+  USERS,
+} from '../mesh/names';
+import { applyStackSettings } from './stack-settings';
+
+export interface MeshStackProps {
+  readonly mesh: Mesh;
+}
+
+export class MeshStack extends TerraformStack {
+  constructor(scope: Construct, id: string, props: MeshStackProps) {
+    super(scope, id);
+    const { mesh } = props;
+    const providers = new ClusterProviders(this, 'providers', {
+      kubeconfig: mesh.kubeconfig,
+      contexts: mesh.regions.map((r) => r.context),
+    });
+    applyStackSettings(this, ['kubernetes']);
+    const providerOf = (region: { context?: string }) => providers.kubernetesFor(region.context);
+
+    const regions = new Map(
+      mesh.regions.map((region) => [
+        region.name,
+        new MeshRegion(this, `region-${region.name}`, { provider: providerOf(region), mesh, region }),
+      ]),
+    );
+    const replicationFactor = Math.min(3, mesh.kafka.brokers);
+
+    for (const region of mesh.regions) {
+      const local = regions.get(region.name)!;
+      const sources = mesh.regions.filter((r) => r.name !== region.name);
+
+      // From every other region: its CA certificate and the password of its mirror-to-<region> user.
+      const access = sources.map((source) => {
+        const remote = regions.get(source.name)!;
+        return new MirrorSourceAccess(local, `mirror-from-${source.name}`, {
+          sourceProvider: providerOf(source),
+          sourceNamespace: source.name,
+          sourceCaSecret: clusterCaSecretName(source),
+          sourceUserSecret: mirrorSourceUserName(region),
+          sourceReady: [remote.cluster.kafka, remote.users.get(mirrorSourceUserName(region))!],
+          readerProvider: providerOf(region),
+          readerNamespace: region.name,
+          caSecretName: clusterCaSecretName(source),
+          credentialsSecretName: mirrorCredentialsSecretName(source),
+        });
+      });
+
+      const mirrorMaker = new MirrorMaker(local, 'mirrormaker2', {
+        provider: providerOf(region),
+        namespace: region.name,
+        target: {
+          alias: region.alias,
+          bootstrapServers: bootstrapAddress(region),
+          caSecret: clusterCaSecretName(region),
+          username: USERS.mirrorMaker,
+          passwordSecret: USERS.mirrorMaker,
+        },
+        sources: sources.map((source) => ({
+          alias: source.alias,
+          bootstrapServers: bootstrapAddress(source),
+          caSecret: clusterCaSecretName(source),
+          username: mirrorSourceUserName(region),
+          passwordSecret: mirrorCredentialsSecretName(source),
+        })),
+        topicsPattern: topicsPattern(mesh),
+        replicationFactor,
+        options: mesh.mirrorMaker,
+        dependsOn: [local.cluster.kafka, local.users.get(USERS.mirrorMaker)!, ...access.flatMap((a) => a.secrets)],
+      });
+
+      if (mesh.apps.enabled) {
+        new DemoApps(local, 'apps', {
+          provider: providerOf(region),
+          namespace: region.name,
+          image: mesh.apps.image,
+          bootstrapServers: bootstrapAddress(region),
+          caSecret: clusterCaSecretName(region),
+          topic: mesh.apps.topic,
+          subscription: consumerPattern(mesh, region, mesh.apps.topic),
+          consumerGroup: APPS.consumerGroup,
+          producerUser: USERS.producer,
+          consumerUser: USERS.consumer,
+          producerName: APPS.producer,
+          consumerName: APPS.consumer,
+          regionCode: region.code,
+          warehouses: region.warehouses,
+          intervalSeconds: mesh.apps.intervalSeconds,
+          dependsOn: [
+            local.topics.get(mesh.apps.topic)!,
+            local.users.get(USERS.producer)!,
+            local.users.get(USERS.consumer)!,
+            mirrorMaker.resource,
+          ],
+        });
+      }
+
+      new TerraformOutput(this, `output-${region.name}`, {
+        description: `Region ${region.name}: its namespace, Kafka bootstrap address and how to follow its consumer`,
+        value: {
+          namespace: region.name,
+          alias: region.alias,
+          bootstrap: bootstrapAddress(region),
+          follow: followCommand(region),
+        },
+      }).overrideLogicalId(region.name);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Deploy phase 1: the region namespaces and, per Kubernetes cluster, the Strimzi operator watching them.
+ * The mesh stack's custom resources can only be planned once these CRDs exist.
+ */
+import { TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { ClusterProviders } from '../constructs/cluster-providers';
+import { StrimziOperator } from '../constructs/strimzi-operator';
+import { Mesh } from '../mesh/model';
+import { applyStackSettings } from './stack-settings';
+
+export interface OperatorStackProps {
+  readonly mesh: Mesh;
+}
+
+export class OperatorStack extends TerraformStack {
+  constructor(scope: Construct, id: string, props: OperatorStackProps) {
+    super(scope, id);
+    const { mesh } = props;
+    const contexts = [...new Set(mesh.regions.map((r) => r.context))];
+    const providers = new ClusterProviders(this, 'providers', { kubeconfig: mesh.kubeconfig, contexts, helm: true });
+    applyStackSettings(this, ['kubernetes', 'helm']);
+
+    for (const context of contexts) {
+      // One operator per Kubernetes cluster (its CRDs and cluster roles are cluster-wide).
+      new StrimziOperator(this, context === undefined ? 'strimzi' : `strimzi-${context}`, {
+        kubernetesProvider: providers.kubernetesFor(context),
+        helmProvider: providers.helmFor(context),
+        namespace: mesh.operator.namespace,
+        watchNamespaces: mesh.regions.filter((r) => r.context === context).map((r) => r.name),
+        version: mesh.operator.version,
+        repository: mesh.operator.repository,
+        deleteCrdsOnDestroy: mesh.operator.deleteCrdsOnDestroy,
+        kubeconfig: mesh.kubeconfig,
+        ...(context ? { context } : {}),
+      });
+    }
+  }
+}
