@@ -9,7 +9,10 @@ import { join } from 'path';
 import { ITerraformDependable } from 'cdktf';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Construct } from 'constructs';
-import { objectManifest } from './manifest';
+// Types only (erased at run time): typos in these objects fail the type check.
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { KubernetesObject, objectManifest } from './manifest';
 
 /** The files of apps/ that the pods run. */
 export const APP_FILES = ['orders.sh', 'client-config.sh', 'produce.sh', 'consume.sh', 'ConsumeOrders.java'] as const;
@@ -50,21 +53,20 @@ export class DemoApps extends Construct {
     const files = Object.fromEntries(APP_FILES.map((f) => [f, readFileSync(join(APPS_DIR, f), 'utf8')]));
     // Pods restart when the scripts change: their template carries the scripts' digest.
     const digest = createHash('sha256').update(JSON.stringify(files)).digest('hex');
+    const configMap: IConfigMap = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'loosehanger-apps', namespace: props.namespace, labels },
+      data: files,
+    };
     const scripts = objectManifest(this, 'scripts', {
       provider: props.provider,
-      object: {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name: 'loosehanger-apps', namespace: props.namespace, labels },
-        data: files,
-      },
+      object: configMap as KubernetesObject,
       dependsOn: props.dependsOn,
     });
 
-    const deployment = (deploymentId: string, name: string, script: string, user: string, env: Record<string, string>) =>
-      objectManifest(this, deploymentId, {
-        provider: props.provider,
-        object: {
+    const deployment = (deploymentId: string, name: string, script: string, user: string, env: Record<string, string>) => {
+      const object: IDeployment = {
           apiVersion: 'apps/v1',
           kind: 'Deployment',
           metadata: { name, namespace: props.namespace, labels: { ...labels, 'app.kubernetes.io/name': name } },
@@ -106,11 +108,15 @@ export class DemoApps extends Construct {
               },
             },
           },
-        },
+        };
+      return objectManifest(this, deploymentId, {
+        provider: props.provider,
+        object: object as KubernetesObject,
         waitFor: 'rollout',
         timeout: '10m',
         dependsOn: [scripts, ...props.dependsOn],
       });
+    };
 
     deployment('producer', props.producerName, 'produce.sh', props.producerUser, {
       TOPIC: props.topic,

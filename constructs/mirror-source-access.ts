@@ -1,13 +1,13 @@
 /**
  * What a region's MirrorMaker 2 needs, in its own namespace, to read another region's cluster: that cluster's CA
- * certificate and the password of the source's `mirror-to-<reader>` KafkaUser. A pod can mount Secrets of its own
- * namespace only, so both are copied (data only) from the source namespace.
+ * certificate and the password of the source's `mirror-to-<reader>` KafkaUser, in one Secret
+ * (`ca.crt`, `password`). A pod can mount Secrets of its own namespace only, so both are copied (data only).
  *
- * The copies are read once the source's Kafka and user are Ready (the reads are deferred to apply time by the
- * dependency), so one apply creates everything in order. They are refreshed on every apply: after the operator
- * renews a CA, or a password changes, `cdktf deploy` brings the copies up to date.
+ * The source Secrets are read once the source's Kafka and user are Ready (the dependency defers the reads to apply
+ * time), so one apply creates everything in order. They are read again on every plan: after the operator renews a
+ * CA, or a password changes, `cdktf deploy` brings the copy up to date.
  */
-import { ITerraformDependable, Fn } from 'cdktf';
+import { Fn, ITerraformDependable } from 'cdktf';
 import { DataKubernetesSecretV1 } from '@cdktf/provider-kubernetes/lib/data-kubernetes-secret-v1';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
@@ -17,46 +17,50 @@ export interface MirrorSourceAccessProps {
   /** Provider of the source region's Kubernetes cluster. */
   readonly sourceProvider: KubernetesProvider;
   readonly sourceNamespace: string;
-  /** Secret, in the source namespace, with the source cluster's CA certificate under `ca.crt`. */
-  readonly sourceCaSecret: string;
+  /** The source cluster's CA certificate (PEM), e.g. read once per source region with `readSecret`. */
+  readonly caCertificate: string;
   /** Secret, in the source namespace, with the source user's password under `password`. */
   readonly sourceUserSecret: string;
-  /** The source's Kafka cluster and KafkaUser: the Secrets exist once they are Ready. */
-  readonly sourceReady: ITerraformDependable[];
+  /** The source's KafkaUser: its Secret exists once it is Ready. */
+  readonly sourceUserReady: ITerraformDependable[];
   /** Provider of the reading region's Kubernetes cluster. */
   readonly readerProvider: KubernetesProvider;
   readonly readerNamespace: string;
-  /** Names of the copies in the reader's namespace. */
-  readonly caSecretName: string;
-  readonly credentialsSecretName: string;
+  /** Name of the Secret in the reader's namespace. */
+  readonly secretName: string;
 }
 
 export class MirrorSourceAccess extends Construct {
-  /** The copied Secrets; depend on them before mounting them. */
-  readonly secrets: SecretV1[];
+  /** The Secret in the reader's namespace; depend on it before mounting it. */
+  readonly secret: SecretV1;
 
   constructor(scope: Construct, id: string, props: MirrorSourceAccessProps) {
     super(scope, id);
-    const copy = (copyId: string, from: string, key: string, to: string, purpose: string) => {
-      const source = new DataKubernetesSecretV1(this, `${copyId}-source`, {
-        provider: props.sourceProvider,
-        metadata: { name: from, namespace: props.sourceNamespace },
-        dependsOn: props.sourceReady,
-      });
-      return new SecretV1(this, copyId, {
-        provider: props.readerProvider,
-        metadata: {
-          name: to,
-          namespace: props.readerNamespace,
-          labels: { 'app.kubernetes.io/part-of': 'shared-topic-mesh' },
-          annotations: { 'shared-topic-mesh/copied-from': `${props.sourceNamespace}/${from}`, 'shared-topic-mesh/purpose': purpose },
+    const user = readSecret(this, 'credentials-source', props.sourceProvider, props.sourceNamespace, props.sourceUserSecret, props.sourceUserReady);
+    this.secret = new SecretV1(this, 'secret', {
+      provider: props.readerProvider,
+      metadata: {
+        name: props.secretName,
+        namespace: props.readerNamespace,
+        labels: { 'app.kubernetes.io/part-of': 'shared-topic-mesh' },
+        annotations: {
+          'shared-topic-mesh/purpose': `MirrorMaker 2 reads ${props.sourceNamespace}'s canonical topics`,
+          'shared-topic-mesh/copied-from': `${props.sourceNamespace}/${props.sourceUserSecret} (password), the cluster CA (ca.crt)`,
         },
-        data: { [key]: Fn.lookup(source.data, key) },
-      });
-    };
-    this.secrets = [
-      copy('ca-certificate', props.sourceCaSecret, 'ca.crt', props.caSecretName, `trust ${props.sourceNamespace}'s cluster CA`),
-      copy('credentials', props.sourceUserSecret, 'password', props.credentialsSecretName, `read ${props.sourceNamespace}'s canonical topics`),
-    ];
+      },
+      data: { 'ca.crt': props.caCertificate, password: Fn.lookup(user.data, 'password') },
+    });
   }
+}
+
+/** Reads a Secret once `ready` is; returns the data source (its `data` map holds the decoded values). */
+export function readSecret(
+  scope: Construct,
+  id: string,
+  provider: KubernetesProvider,
+  namespace: string,
+  name: string,
+  ready: ITerraformDependable[],
+): DataKubernetesSecretV1 {
+  return new DataKubernetesSecretV1(scope, id, { provider, metadata: { name, namespace }, dependsOn: ready });
 }

@@ -2,7 +2,7 @@
  * The Strimzi cluster operator, from its Helm chart, watching the region namespaces of one Kubernetes cluster.
  * There is one per Kubernetes cluster: its CRDs and cluster roles are cluster-wide.
  */
-import { DataResource } from 'cdktf';
+import { TerraformResource } from 'cdktf';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
@@ -44,8 +44,11 @@ export class StrimziOperator extends Construct {
     const crdCleanup =
       props.deleteCrdsOnDestroy === false
         ? undefined
-        : new DataResource(this, 'crd-cleanup', {
-            input: { crds: 'app=strimzi', context: props.context ?? '(current)' },
+        : // Terraform's built-in terraform_data (declared directly: cdktf's DataResource would run `terraform
+          // version` at every synth, and fail where only OpenTofu is installed).
+          new TerraformResource(this, 'crd-cleanup', {
+            terraformResourceType: 'terraform_data',
+            terraformGeneratorMetadata: { providerName: 'terraform' },
             provisioners: [
               {
                 type: 'local-exec',

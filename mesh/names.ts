@@ -40,7 +40,10 @@ export function mirrorSourceUserName(reader: Region): string {
   return `mirror-to-${reader.name}`;
 }
 
-/** Secret, in the reader's namespace, holding the password of the source's `mirror-to-<reader>` user. */
+/**
+ * Secret, in the reader's namespace, holding what its MirrorMaker 2 needs to read `source`: the source cluster's CA
+ * certificate (`ca.crt`) and the password (`password`) of the source's `mirror-to-<reader>` user.
+ */
 export function mirrorCredentialsSecretName(source: Region): string {
   return `mirror-from-${source.name}`;
 }

@@ -7,7 +7,8 @@ import { Construct } from 'constructs';
 import { ClusterProviders } from '../constructs/cluster-providers';
 import { DemoApps } from '../constructs/demo-apps';
 import { MirrorMaker } from '../constructs/mirror-maker';
-import { MirrorSourceAccess } from '../constructs/mirror-source-access';
+import { Fn } from 'cdktf';
+import { MirrorSourceAccess, readSecret } from '../constructs/mirror-source-access';
 import { MeshRegion } from '../constructs/region';
 import { Mesh } from '../mesh/model';
 import {
@@ -45,6 +46,15 @@ export class MeshStack extends TerraformStack {
       ]),
     );
     const replicationFactor = Math.min(3, mesh.kafka.brokers);
+    // Each region's cluster CA certificate, read once its Kafka is Ready, for the regions that mirror from it.
+    const caCertificates = new Map(
+      mesh.regions.map((region) => {
+        const ca = readSecret(regions.get(region.name)!, 'cluster-ca-certificate', providerOf(region), region.name, clusterCaSecretName(region), [
+          regions.get(region.name)!.cluster.kafka,
+        ]);
+        return [region.name, Fn.lookup(ca.data, 'ca.crt')];
+      }),
+    );
 
     for (const region of mesh.regions) {
       const local = regions.get(region.name)!;
@@ -56,13 +66,12 @@ export class MeshStack extends TerraformStack {
         return new MirrorSourceAccess(local, `mirror-from-${source.name}`, {
           sourceProvider: providerOf(source),
           sourceNamespace: source.name,
-          sourceCaSecret: clusterCaSecretName(source),
+          caCertificate: caCertificates.get(source.name)!,
           sourceUserSecret: mirrorSourceUserName(region),
-          sourceReady: [remote.cluster.kafka, remote.users.get(mirrorSourceUserName(region))!],
+          sourceUserReady: [remote.users.get(mirrorSourceUserName(region))!],
           readerProvider: providerOf(region),
           readerNamespace: region.name,
-          caSecretName: clusterCaSecretName(source),
-          credentialsSecretName: mirrorCredentialsSecretName(source),
+          secretName: mirrorCredentialsSecretName(source),
         });
       });
 
@@ -79,14 +88,14 @@ export class MeshStack extends TerraformStack {
         sources: sources.map((source) => ({
           alias: source.alias,
           bootstrapServers: bootstrapAddress(source),
-          caSecret: clusterCaSecretName(source),
+          caSecret: mirrorCredentialsSecretName(source),
           username: mirrorSourceUserName(region),
           passwordSecret: mirrorCredentialsSecretName(source),
         })),
         topicsPattern: topicsPattern(mesh),
         replicationFactor,
         options: mesh.mirrorMaker,
-        dependsOn: [local.cluster.kafka, local.users.get(USERS.mirrorMaker)!, ...access.flatMap((a) => a.secrets)],
+        dependsOn: [local.cluster.kafka, local.users.get(USERS.mirrorMaker)!, ...access.map((a) => a.secret)],
       });
 
       if (mesh.apps.enabled) {

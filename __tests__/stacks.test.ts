@@ -1,0 +1,329 @@
+/**
+ * What the stacks declare, for the demo and for a five-region, two-topic mesh: a snapshot of every stack, and
+ * beside it the properties that make the mesh work and keep it secure.
+ */
+import { Mesh } from '../mesh/model';
+import { consumerPattern, copyName, topicsPattern } from '../mesh/names';
+import { demoMesh, fixtureMesh, fullMatch, manifestOf, manifests, synthMesh, TerraformJson } from './support/synth';
+
+const meshes: Array<[string, () => Mesh]> = [
+  ['the demo', demoMesh],
+  ['five regions, two topics', () => fixtureMesh('five-regions.yaml')],
+];
+
+describe.each(meshes)('%s', (_name, load) => {
+  const mesh = load();
+  const stacks = synthMesh(mesh);
+  const op = stacks.operator.json;
+  const m = stacks.mesh.json;
+  const names = mesh.regions.map((r) => r.name);
+  const byAddress = (stack: TerraformJson, address: string) => {
+    const [type, name] = address.split('.');
+    return stack.resource[type]?.[name] ?? stack.data?.[type]?.[name];
+  };
+  /** Every resource address that `address` depends on, directly or not. */
+  const dependencies = (stack: TerraformJson, address: string, seen = new Set<string>()): Set<string> => {
+    const resource = byAddress(stack, address.replace(/^data\./, ''));
+    for (const dep of resource?.depends_on ?? []) {
+      if (!seen.has(dep)) {
+        seen.add(dep);
+        dependencies(stack, dep, seen);
+      }
+    }
+    return seen;
+  };
+
+  test('snapshot: operator stack', () => expect(op).toMatchSnapshot());
+  test('snapshot: mesh stack', () => expect(m).toMatchSnapshot());
+
+  describe('operator stack', () => {
+    test('installs Strimzi 1.2.0 from its OCI chart, watching exactly the region namespaces', () => {
+      const [release] = Object.values(op.resource.helm_release);
+      expect(release).toMatchObject({ chart: 'strimzi-kafka-operator', repository: 'oci://quay.io/strimzi-helm', version: '1.2.0', namespace: 'strimzi', wait: true });
+      expect(JSON.parse(release.values[0]).watchNamespaces).toEqual(names);
+    });
+
+    test('creates the namespaces with Terraform, before the operator', () => {
+      const namespaces = Object.entries(op.resource.kubernetes_namespace_v1);
+      expect(namespaces.map(([, ns]) => ns.metadata.name).sort()).toEqual([...names, 'strimzi'].sort());
+      const [release] = Object.values(op.resource.helm_release);
+      for (const [id] of namespaces) expect(release.depends_on).toContain(`kubernetes_namespace_v1.${id}`);
+    });
+
+    test("deletes Strimzi's CRDs last on destroy (Helm leaves them)", () => {
+      const [[id, cleanup]] = Object.entries(op.resource.terraform_data);
+      expect(cleanup.provisioner[0]['local-exec']).toMatchObject({ when: 'destroy', command: expect.stringContaining('delete crd -l app=strimzi') });
+      // Everything else depends on it, so it is destroyed after the operator and the namespaces.
+      for (const ns of Object.values(op.resource.kubernetes_namespace_v1)) expect(ns.depends_on).toContain(`terraform_data.${id}`);
+    });
+
+    test('pins the exact provider versions', () => {
+      expect(op.terraform.required_providers.kubernetes.version).toBe('2.38.0');
+      expect(op.terraform.required_providers.helm.version).toBe('3.1.1');
+      expect(m.terraform.required_providers.kubernetes.version).toBe('2.38.0');
+    });
+  });
+
+  describe('regions', () => {
+    test.each(mesh.regions.map((r) => [r.name, r]))('%s: a KRaft Kafka with one TLS + SCRAM listener, simple authorization, no auto-creation', (_n, region) => {
+      const kafka = manifestOf(m, 'Kafka', region.name, region.name);
+      expect(kafka.object.apiVersion).toBe('kafka.strimzi.io/v1');
+      expect(kafka.object.spec.kafka.listeners).toEqual([
+        { name: 'tls', port: 9093, type: 'internal', tls: true, authentication: { type: 'scram-sha-512' } },
+      ]);
+      expect(kafka.object.spec.kafka.authorization).toEqual({ type: 'simple' });
+      expect(kafka.object.spec.kafka.config['auto.create.topics.enable']).toBe(false);
+      expect(kafka.object.spec.entityOperator).toEqual({ topicOperator: {}, userOperator: {} });
+      expect(kafka.resource.wait).toEqual({ condition: [{ type: 'Ready', status: 'True' }] });
+      const pools = manifests(m, 'KafkaNodePool').filter((p) => p.object.metadata.namespace === region.name);
+      expect(pools.map((p) => [p.object.metadata.labels?.['strimzi.io/cluster'], p.object.spec.roles, p.object.spec.replicas])).toEqual([
+        [region.name, ['controller', 'broker'], mesh.kafka.brokers],
+      ]);
+    });
+
+    test('every region has every canonical topic, identically, and no copy is declared', () => {
+      const topics = manifests(m, 'KafkaTopic');
+      expect(topics).toHaveLength(mesh.regions.length * mesh.topics.length);
+      for (const region of mesh.regions) {
+        const byName = (a: { topicName: string }, b: { topicName: string }) => a.topicName.localeCompare(b.topicName);
+        const specs = topics.filter((t) => t.object.metadata.namespace === region.name).map((t) => t.object.spec);
+        expect(specs.sort(byName)).toEqual(mesh.topics.map((t) => ({ topicName: t.name, partitions: t.partitions, replicas: t.replicas, ...(Object.keys(t.config).length ? { config: t.config } : {}) })).sort(byName));
+      }
+      expect(topics.every((t) => mesh.topics.some((c) => c.name === t.object.spec.topicName))).toBe(true);
+    });
+
+    test('topics and users are created after their Kafka is Ready, and so destroyed while its operators run', () => {
+      for (const entry of [...manifests(m, 'KafkaTopic'), ...manifests(m, 'KafkaUser')]) {
+        const kafka = manifestOf(m, 'Kafka', entry.object.metadata.namespace!, entry.object.metadata.namespace!);
+        expect(entry.resource.depends_on).toContain(kafka.address);
+      }
+    });
+  });
+
+  describe('MirrorMaker 2', () => {
+    const mm2s = manifests(m, 'KafkaMirrorMaker2');
+    const flows = mm2s.flatMap((mm2) => mm2.object.spec.mirrors.map((mirror: any) => `${mirror.source.alias}->${mm2.object.spec.target.alias}`));
+
+    test('N regions make N(N-1) mirror flows, one per ordered pair of regions', () => {
+      const n = mesh.regions.length;
+      expect(mm2s).toHaveLength(n);
+      expect(new Set(flows).size).toBe(n * (n - 1));
+      for (const a of mesh.regions) for (const b of mesh.regions) if (a !== b) expect(flows).toContain(`${a.alias}->${b.alias}`);
+    });
+
+    test("each region's MirrorMaker 2 runs there, targets its own cluster and pulls from all the others", () => {
+      for (const region of mesh.regions) {
+        const mm2 = manifestOf(m, 'KafkaMirrorMaker2', region.name, 'mirrormaker2');
+        expect(mm2.object.spec.target).toMatchObject({ alias: region.alias, bootstrapServers: `${region.name}-kafka-bootstrap.${region.name}.svc:9093` });
+        const sources = mm2.object.spec.mirrors.map((x: any) => [x.source.alias, x.source.bootstrapServers]);
+        expect(sources).toEqual(mesh.regions.filter((r) => r !== region).map((r) => [r.alias, `${r.name}-kafka-bootstrap.${r.name}.svc:9093`]));
+      }
+    });
+
+    test('every alias is the same wherever it is mentioned', () => {
+      const aliasOf = new Map<string, Set<string>>();
+      for (const mm2 of mm2s) {
+        const entries = [mm2.object.spec.target, ...mm2.object.spec.mirrors.map((x: any) => x.source)];
+        for (const e of entries) aliasOf.set(e.bootstrapServers, new Set([...(aliasOf.get(e.bootstrapServers) ?? []), e.alias]));
+      }
+      for (const aliases of aliasOf.values()) expect(aliases.size).toBe(1);
+    });
+
+    test('the topic pattern matches every canonical topic and no copy, even after a topic refresh sees the copies', () => {
+      const copies = mesh.regions.flatMap((r) => mesh.topics.map((t) => copyName(r.alias, t.name)));
+      for (const mm2 of mm2s) {
+        for (const mirror of mm2.object.spec.mirrors) {
+          expect(mirror.topicsPattern).toBe(topicsPattern(mesh));
+          for (const t of mesh.topics) expect(fullMatch(mirror.topicsPattern, t.name)).toBe(true);
+          for (const c of [...copies, ...copies.map((c) => copyName(mesh.regions[0].alias, c))]) expect(fullMatch(mirror.topicsPattern, c)).toBe(false);
+          expect(mirror.checkpointConnector).toBeUndefined();
+        }
+      }
+    });
+
+    test('source connectors: default policy with "." separator, config sync on, ACL sync off, offset-syncs in the target, honest intervals', () => {
+      for (const mm2 of mm2s) {
+        for (const mirror of mm2.object.spec.mirrors) {
+          expect(mirror.sourceConnector.config).toMatchObject({
+            'replication.policy.class': 'org.apache.kafka.connect.mirror.DefaultReplicationPolicy',
+            'replication.policy.separator': '.',
+            'sync.topic.configs.enabled': 'true',
+            'sync.topic.acls.enabled': 'false',
+            'offset-syncs.topic.location': 'target',
+            'refresh.topics.enabled': 'true',
+            // 600 s is the 10 minutes the original's comment promised (it set 600000 s, about a week).
+            'refresh.topics.interval.seconds': '600',
+            'offset.lag.max': '100',
+          });
+        }
+      }
+    });
+  });
+
+  describe('security', () => {
+    test('every MirrorMaker 2 connection uses TLS with a CA and SCRAM-SHA-512 credentials', () => {
+      for (const mm2 of manifests(m, 'KafkaMirrorMaker2')) {
+        const { target, mirrors } = mm2.object.spec;
+        expect(target.tls.trustedCertificates).toEqual([{ secretName: `${mm2.object.metadata.namespace}-cluster-ca-cert`, certificate: 'ca.crt' }]);
+        expect(target.authentication).toEqual({ type: 'scram-sha-512', username: 'mirrormaker2', passwordSecret: { secretName: 'mirrormaker2', password: 'password' } });
+        for (const { source } of mirrors) {
+          expect(source.tls.trustedCertificates).toEqual([{ secretName: `mirror-from-${nameOfAlias(mesh, source.alias)}`, certificate: 'ca.crt' }]);
+          expect(source.authentication.type).toBe('scram-sha-512');
+        }
+      }
+    });
+
+    test("each mirror reads its source as that source's read-only mirror-to-<reader> user, with the password copied into the reader's namespace", () => {
+      for (const region of mesh.regions) {
+        const mm2 = manifestOf(m, 'KafkaMirrorMaker2', region.name, 'mirrormaker2');
+        for (const mirror of mm2.object.spec.mirrors) {
+          const source = nameOfAlias(mesh, mirror.source.alias);
+          expect(mirror.source.authentication).toEqual({
+            type: 'scram-sha-512',
+            username: `mirror-to-${region.name}`,
+            passwordSecret: { secretName: `mirror-from-${source}`, password: 'password' },
+          });
+          const reader = manifestOf(m, 'KafkaUser', source, `mirror-to-${region.name}`);
+          expect(reader.object.spec.authorization.acls.every((a: any) => !a.operations.includes('Write'))).toBe(true);
+        }
+      }
+    });
+
+    test("each copied Secret holds the source's CA and the reader's password there, read once they are Ready, before the MirrorMaker 2", () => {
+      const copies = Object.entries(m.resource.kubernetes_secret_v1);
+      expect(copies).toHaveLength(mesh.regions.length * (mesh.regions.length - 1));
+      const sourceOf = (expression: string) => {
+        const [, from] = /data\.kubernetes_secret_v1\.([^.]+)\.data/.exec(expression)!;
+        return m.data!.kubernetes_secret_v1[from];
+      };
+      for (const [id, secret] of copies) {
+        const reader = secret.metadata.namespace;
+        const source = secret.metadata.name.replace(/^mirror-from-/, '');
+        expect(source).not.toBe(reader);
+        const ca = sourceOf(secret.data['ca.crt']);
+        expect(ca.metadata).toEqual({ name: `${source}-cluster-ca-cert`, namespace: source });
+        expect(ca.depends_on).toEqual([manifestOf(m, 'Kafka', source, source).address]);
+        const password = sourceOf(secret.data.password);
+        expect(password.metadata).toEqual({ name: `mirror-to-${reader}`, namespace: source });
+        expect(password.depends_on).toEqual([manifestOf(m, 'KafkaUser', source, `mirror-to-${reader}`).address]);
+        expect(manifestOf(m, 'KafkaMirrorMaker2', reader, 'mirrormaker2').resource.depends_on).toContain(`kubernetes_secret_v1.${id}`);
+      }
+      // Each cluster CA is read once, whatever the number of regions that mirror from it.
+      const caReads = Object.values(m.data!.kubernetes_secret_v1).filter((d) => d.metadata.name.endsWith('-cluster-ca-cert'));
+      expect(caReads).toHaveLength(mesh.regions.length);
+    });
+
+    test('every KafkaUser authenticates with SCRAM-SHA-512 and has simple ACLs', () => {
+      const users = manifests(m, 'KafkaUser');
+      expect(users).toHaveLength(mesh.regions.length * (mesh.regions.length - 1 + 3));
+      for (const user of users) {
+        expect(user.object.spec.authentication).toEqual({ type: 'scram-sha-512' });
+        expect(user.object.spec.authorization.type).toBe('simple');
+        expect(user.object.spec.authorization.acls.length).toBeGreaterThan(0);
+      }
+    });
+  });
+
+  describe('demo apps', () => {
+    test.each(mesh.regions.map((r) => [r.name, r]))('%s: producer and consumer connect over TLS as their own users', (_n, region) => {
+      for (const name of ['producer', 'consumer']) {
+        const app = manifestOf(m, 'Deployment', region.name, name);
+        const container = app.object.spec.template.spec.containers[0];
+        const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+        expect(env.BOOTSTRAP_SERVERS).toBe(`${region.name}-kafka-bootstrap.${region.name}.svc:9093`);
+        expect(env.CA_CERT).toBe('/etc/kafka-ca/ca.crt');
+        expect(env.KAFKA_USERNAME).toBe(name);
+        expect(env.KAFKA_PASSWORD).toEqual({ secretKeyRef: { name, key: 'password' } });
+        expect(app.object.spec.template.spec.volumes).toContainEqual({ name: 'cluster-ca', secret: { secretName: `${region.name}-cluster-ca-cert`, items: [{ key: 'ca.crt', path: 'ca.crt' }] } });
+        expect(container.image).toBe('quay.io/strimzi/kafka:1.2.0-kafka-4.3.1');
+      }
+    });
+
+    test("the producer is localised; the consumer's one subscription is the canonical topic and its N-1 copies", () => {
+      for (const region of mesh.regions) {
+        const envOf = (name: string) =>
+          Object.fromEntries(manifestOf(m, 'Deployment', region.name, name).object.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+        expect(envOf('producer')).toMatchObject({ TOPIC: mesh.apps.topic, REGION_CODE: region.code, WAREHOUSES: region.warehouses.join('|') });
+        const subscription = envOf('consumer').SUBSCRIPTION;
+        expect(subscription).toBe(consumerPattern(mesh, region, mesh.apps.topic));
+        const candidates = mesh.regions.flatMap((r) => [copyName(r.alias, mesh.apps.topic), ...mesh.regions.map((o) => copyName(o.alias, copyName(r.alias, mesh.apps.topic)))]);
+        expect([mesh.apps.topic, ...candidates].filter((t) => fullMatch(subscription, t))).toHaveLength(mesh.regions.length);
+      }
+    });
+
+    test('the apps start only when their topic, users and MirrorMaker 2 are ready', () => {
+      for (const region of mesh.regions) {
+        const deps = dependencies(m, manifestOf(m, 'Deployment', region.name, 'consumer').address);
+        expect(deps).toContain(manifestOf(m, 'KafkaMirrorMaker2', region.name, 'mirrormaker2').address);
+        expect(deps).toContain(manifestOf(m, 'KafkaUser', region.name, 'consumer').address);
+      }
+    });
+  });
+
+  test('outputs give each region its namespace, bootstrap address and follow command', () => {
+    for (const region of mesh.regions) {
+      expect(m.output![region.name].value).toEqual({
+        namespace: region.name,
+        alias: region.alias,
+        bootstrap: `${region.name}-kafka-bootstrap.${region.name}.svc:9093`,
+        follow: `kubectl logs -n ${region.name} deployment/consumer -f`,
+      });
+    }
+  });
+
+  test('two synths of the same mesh are byte-identical', () => {
+    const again = synthMesh(load());
+    expect(again.operator.text).toBe(stacks.operator.text);
+    expect(again.mesh.text).toBe(stacks.mesh.text);
+  });
+});
+
+describe('options', () => {
+  test('dedicated controllers make two node pools, and persistent storage deletes its claims on destroy', () => {
+    const mesh = fixtureMesh('five-regions.yaml');
+    const custom = { ...mesh, kafka: { ...mesh.kafka, controllers: 3, storage: { type: 'persistent' as const, size: '20Gi', storageClass: 'fast' } } };
+    const { mesh: m } = synthMesh(custom);
+    const pools = manifests(m.json, 'KafkaNodePool').filter((p) => p.object.metadata.namespace === 'europe');
+    expect(pools.map((p) => [p.object.metadata.name, p.object.spec.roles, p.object.spec.replicas]).sort()).toEqual([
+      ['brokers', ['broker'], 3],
+      ['controllers', ['controller'], 3],
+    ]);
+    expect(pools.find((p) => p.object.metadata.name === 'brokers')!.object.spec.storage).toEqual({ type: 'persistent-claim', size: '20Gi', class: 'fast', deleteClaim: true });
+  });
+
+  test('regions on other kubeconfig contexts get their own providers and operators', () => {
+    const mesh = demoMesh();
+    const split = { ...mesh, regions: mesh.regions.map((r, i) => (i === 2 ? { ...r, context: 'eu-cluster' } : r)) };
+    const { operator, mesh: m } = synthMesh(split);
+    expect(operator.json.provider.kubernetes.map((p: any) => p.config_context ?? '(current)')).toEqual(['(current)', 'eu-cluster']);
+    const releases = Object.values(operator.json.resource.helm_release);
+    expect(releases.map((r: any) => JSON.parse(r.values[0]).watchNamespaces).sort()).toEqual([['europe'], ['north-america', 'south-america']]);
+    const eu = manifestOf(m.json, 'Kafka', 'europe', 'europe');
+    expect(eu.resource.provider).toBe('kubernetes.ctx_eu_cluster');
+    expect(manifestOf(m.json, 'Kafka', 'north-america', 'north-america').resource.provider).toBe('kubernetes');
+    // The copy of europe's CA into north-america is read through europe's provider and written through the default one.
+    const copy = Object.values(m.json.resource.kubernetes_secret_v1).find((s: any) => s.metadata.name === 'mirror-from-europe' && s.metadata.namespace === 'north-america')!;
+    expect(copy.provider).toBe('kubernetes');
+    const [, from] = /data\.kubernetes_secret_v1\.([^.]+)\.data/.exec(copy.data['ca.crt'])!;
+    expect(m.json.data!.kubernetes_secret_v1[from].provider).toBe('kubernetes.ctx_eu_cluster');
+  });
+
+  test('per-region topic config overrides reach only that region', () => {
+    const mesh = demoMesh();
+    const eu = { ...mesh, regions: mesh.regions.map((r) => (r.name === 'europe' ? { ...r, topicConfig: { 'LH.ORDERS': { 'retention.ms': '3600000' } } } : r)) };
+    const { mesh: m } = synthMesh(eu);
+    expect(manifestOf(m.json, 'KafkaTopic', 'europe', 'lh.orders').object.spec.config).toEqual({ 'min.insync.replicas': '1', 'retention.bytes': '100000000', 'retention.ms': '3600000' });
+    expect(manifestOf(m.json, 'KafkaTopic', 'north-america', 'lh.orders').object.spec.config).not.toHaveProperty('retention.ms');
+  });
+
+  test('apps can be turned off: no Deployments, no producer or consumer users', () => {
+    const mesh = demoMesh();
+    const { mesh: m } = synthMesh({ ...mesh, apps: { ...mesh.apps, enabled: false } });
+    expect(manifests(m.json, 'Deployment')).toHaveLength(0);
+    expect(manifests(m.json, 'KafkaUser').map((u) => u.object.metadata.name)).not.toContain('producer');
+  });
+});
+
+function nameOfAlias(mesh: Mesh, alias: string): string {
+  return mesh.regions.find((r) => r.alias === alias)!.name;
+}
