@@ -41,6 +41,8 @@ describe('the demo mesh (no MESH_CONFIG)', () => {
     expect(mesh.kafka).toEqual({ brokers: 3, controllers: 0, storage: { type: 'ephemeral' }, resources: DEFAULTS.kafka.resources });
     expect(mesh.mirrorMaker).toEqual({ replicas: 1, tasksMax: 2, refreshTopicsIntervalSeconds: 600, resources: DEFAULTS.mirrorMaker.resources });
     expect(mesh.apps).toEqual({ enabled: true, topic: 'LH.ORDERS', intervalSeconds: 10, image: 'quay.io/strimzi/kafka:1.2.0-kafka-4.3.1' });
+    expect(mesh.metrics).toEqual({ enabled: true, podMonitors: false });
+    expect(mesh.ui).toEqual({ enabled: true, repository: 'https://kafbat.github.io/helm-charts', chartVersion: '1.5.3' });
     expect(mesh.operator).toEqual({ version: '1.2.0', repository: 'oci://quay.io/strimzi-helm', namespace: 'strimzi', deleteCrdsOnDestroy: true });
     expect(mesh.kubeconfig).toBe('~/.kube/config');
     expect(mesh.regions.every((r) => r.context === undefined)).toBe(true);
@@ -103,8 +105,18 @@ describe('least-privilege users', () => {
   const users = Object.fromEntries(regionUsers(mesh, na).map((u) => [u.name, u]));
   const ops = (user: string, name: string) => users[user].acls.find((a) => a.resource.name === name)?.operations;
 
-  test('each region has its MirrorMaker 2 user, a read-only user per reading region, a producer and a consumer', () => {
-    expect(Object.keys(users)).toEqual(['mirrormaker2', 'mirror-to-south-america', 'mirror-to-europe', 'producer', 'consumer']);
+  test('each region has its MirrorMaker 2 user, a read-only user per reading region, a producer, a consumer and the web UI', () => {
+    expect(Object.keys(users)).toEqual(['mirrormaker2', 'mirror-to-south-america', 'mirror-to-europe', 'producer', 'consumer', 'kafka-ui']);
+  });
+
+  test('the web UI user sees everything and changes nothing', () => {
+    const operations = users['kafka-ui'].acls.flatMap((a) => a.operations);
+    expect(new Set(operations)).toEqual(new Set(['Read', 'Describe', 'DescribeConfigs']));
+    expect(users['kafka-ui'].acls.map((a) => a.resource)).toEqual([
+      { type: 'topic', name: '*', patternType: 'literal' },
+      { type: 'group', name: '*', patternType: 'literal' },
+      { type: 'cluster' },
+    ]);
   });
 
   test('mirror readers can only read and describe the canonical topics', () => {
@@ -127,7 +139,7 @@ describe('least-privilege users', () => {
     expect(ops('mirrormaker2', 'europe.')).toEqual(expect.arrayContaining(['Create', 'Write', 'AlterConfigs']));
     expect(ops('mirrormaker2', 'europe.')).not.toContain('Read');
     // Never a canonical topic.
-    expect(users.mirrormaker2.acls.some((a) => a.resource.name.startsWith('LH.'))).toBe(false);
+    expect(users.mirrormaker2.acls.some((a) => a.resource.name?.startsWith('LH.'))).toBe(false);
   });
 
   test('the producer writes the app topic; the consumer reads it, its copies and its own group', () => {

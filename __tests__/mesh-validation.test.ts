@@ -80,6 +80,9 @@ const bad: Array<[string, unknown, RegExp]> = [
   ['an app topic that is not canonical', { ...valid, apps: { topic: 'LH.NOPE' } }, /^apps\.topic: "LH.NOPE" is not a canonical topic; allowed: "LH.ORDERS"/],
   ['apps.enabled not a boolean', { ...valid, apps: { enabled: 'yes' } }, /^apps\.enabled: must be true or false, got "yes"/],
   ['a topic override for an unknown topic', { regions: [{ name: 'europe', topicConfig: { 'LH.NOPE': {} } }, { name: 'asia' }], topics: [ordersTopic] }, /^regions\[0\]\.topicConfig\.LH\.NOPE: is not a canonical topic/],
+  ['PodMonitors without metrics', { ...valid, metrics: { enabled: false, podMonitors: true } }, /^metrics\.podMonitors: needs metrics\.enabled: true/],
+  ['an unknown ui key', { ...valid, ui: { enable: false } }, /^ui\.enable: unknown key \(did you mean "enabled"\?\)/],
+  ['ui.enabled not a boolean', { ...valid, ui: { enabled: 'no' } }, /^ui\.enabled: must be true or false, got "no"/],
   ['a top level that is a list', [1, 2], /^\(top level\): must be a mapping with keys/],
 ];
 

@@ -13,6 +13,7 @@ import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
 import { demoMesh, fixtureMesh, manifests, synthMesh, TerraformJson } from './support/synth';
 
 const CRDS_DIR = resolve(process.env.STRIMZI_CRDS_DIR ?? join(__dirname, '..', '..', 'shared', 'strimzi-crds', '1.2.0'));
@@ -66,12 +67,12 @@ function coreObjects(stack: TerraformJson): Array<{ kind: string; object: any }>
   return [...fromManifests, ...namespaces, ...secrets];
 }
 
-const MODELS: Record<string, new (o: any) => { validate(): void }> = { ConfigMap, Namespace, Secret, Deployment };
+const MODELS: Record<string, new (o: any) => { validate(): void }> = { ConfigMap, Namespace, Secret, Deployment, PodMonitor };
 
 describe.each([
   ['the demo', demoMesh],
-  ['five regions, two topics', () => fixtureMesh('five-regions.yaml')],
-])('%s', (_name, load) => {
+  ['five regions, two topics, PodMonitors', () => ({ ...fixtureMesh('five-regions.yaml'), metrics: { enabled: true, podMonitors: true } })],
+])('%s', (name, load) => {
   const stacks = synthMesh(load());
   const all = [stacks.operator.json, stacks.mesh.json];
 
@@ -90,7 +91,8 @@ describe.each([
 
   test('every core Kubernetes object validates against the Kubernetes schemas', () => {
     const objects = all.flatMap(coreObjects);
-    expect(new Set(objects.map((o) => o.kind))).toEqual(new Set(Object.keys(MODELS)));
+    const kinds = ['ConfigMap', 'Namespace', 'Secret', 'Deployment', ...(name.includes('PodMonitors') ? ['PodMonitor'] : [])];
+    expect(new Set(objects.map((o) => o.kind))).toEqual(new Set(kinds));
     for (const { kind, object } of objects) expect(() => new MODELS[kind](object).validate()).not.toThrow();
   });
 

@@ -61,6 +61,7 @@ describe.each(meshes)('%s', (_name, load) => {
       expect(op.terraform.required_providers.kubernetes.version).toBe('2.38.0');
       expect(op.terraform.required_providers.helm.version).toBe('3.1.1');
       expect(m.terraform.required_providers.kubernetes.version).toBe('2.38.0');
+      expect(m.terraform.required_providers.helm.version).toBe('3.1.1');
     });
   });
 
@@ -215,7 +216,8 @@ describe.each(meshes)('%s', (_name, load) => {
 
     test('every KafkaUser authenticates with SCRAM-SHA-512 and has simple ACLs', () => {
       const users = manifests(m, 'KafkaUser');
-      expect(users).toHaveLength(mesh.regions.length * (mesh.regions.length - 1 + 3));
+      // mirrormaker2, mirror-to-<each other region>, producer, consumer, kafka-ui
+      expect(users).toHaveLength(mesh.regions.length * (mesh.regions.length - 1 + 4));
       for (const user of users) {
         expect(user.object.spec.authentication).toEqual({ type: 'scram-sha-512' });
         expect(user.object.spec.authorization.type).toBe('simple');
@@ -260,15 +262,56 @@ describe.each(meshes)('%s', (_name, load) => {
     });
   });
 
-  test('outputs give each region its namespace, bootstrap address and follow command', () => {
+  test('outputs give each region its namespace, bootstrap address, follow command and web UI; the UI password is sensitive', () => {
     for (const region of mesh.regions) {
       expect(m.output![region.name].value).toEqual({
         namespace: region.name,
         alias: region.alias,
         bootstrap: `${region.name}-kafka-bootstrap.${region.name}.svc:9093`,
         follow: `kubectl logs -n ${region.name} deployment/consumer -f`,
+        ui: `kubectl port-forward -n ${region.name} service/kafka-ui 8080:80, then http://localhost:8080 as user kafka-ui`,
       });
+      expect(m.output![`${region.name}-ui-password`]).toMatchObject({ sensitive: true, value: expect.stringContaining('.data') });
     }
+  });
+
+  describe('web UI', () => {
+    const releases = Object.values(m.resource.helm_release ?? {});
+
+    test('one read-only Kafbat UI per region, over TLS + SCRAM as the kafka-ui user, behind a login', () => {
+      expect(releases).toHaveLength(mesh.regions.length);
+      for (const region of mesh.regions) {
+        const release = releases.find((r) => r.namespace === region.name)!;
+        expect(release).toMatchObject({ chart: 'kafka-ui', repository: 'https://kafbat.github.io/helm-charts', version: '1.5.3', name: 'kafka-ui', wait: true });
+        const values = JSON.parse(release.values[0]);
+        const [cluster] = values.yamlApplicationConfig.kafka.clusters;
+        expect(cluster).toMatchObject({ name: region.name, bootstrapServers: `${region.name}-kafka-bootstrap.${region.name}.svc:9093`, readOnly: true });
+        expect(cluster.properties).toMatchObject({ 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'SCRAM-SHA-512', 'ssl.truststore.type': 'PEM' });
+        expect(cluster.properties['sasl.jaas.config']).toContain('username="kafka-ui" password="${KAFKA_PASSWORD}"');
+        expect(values.yamlApplicationConfig.auth).toEqual({ type: 'LOGIN_FORM' });
+        expect(values.env).toEqual([{ name: 'KAFKA_PASSWORD', valueFrom: { secretKeyRef: { name: 'kafka-ui', key: 'password' } } }]);
+        expect(values.volumes).toEqual([{ name: 'cluster-ca', secret: { secretName: `${region.name}-cluster-ca-cert`, items: [{ key: 'ca.crt', path: 'ca.crt' }] } }]);
+        expect(release.depends_on).toContain(manifestOf(m, 'KafkaUser', region.name, 'kafka-ui').address);
+      }
+    });
+  });
+
+  describe('metrics', () => {
+    test('Kafka and MirrorMaker 2 export Prometheus metrics from the rules ConfigMap, and a Kafka Exporter covers every topic', () => {
+      for (const region of mesh.regions) {
+        const rules = manifestOf(m, 'ConfigMap', region.name, 'strimzi-metrics');
+        const ref = (key: string) => ({ type: 'jmxPrometheusExporter', valueFrom: { configMapKeyRef: { name: 'strimzi-metrics', key } } });
+        const kafka = manifestOf(m, 'Kafka', region.name, region.name);
+        expect(kafka.object.spec.kafka.metricsConfig).toEqual(ref('kafka-metrics.yaml'));
+        expect(kafka.object.spec.kafkaExporter).toEqual({ topicRegex: '.*', groupRegex: '.*' });
+        expect(manifestOf(m, 'KafkaMirrorMaker2', region.name, 'mirrormaker2').object.spec.metricsConfig).toEqual(ref('mirrormaker2-metrics.yaml'));
+        // MirrorMaker 2's replication latency and record age are exported.
+        expect(rules.object.data['mirrormaker2-metrics.yaml']).toContain('replication-latency-ms|record-age-ms');
+        expect(rules.object.data['kafka-metrics.yaml']).toContain('UnderReplicatedPartitions');
+        expect(dependencies(m, kafka.address)).toContain(rules.address);
+      }
+      expect(manifests(m, 'PodMonitor')).toHaveLength(0);
+    });
   });
 
   test('two synths of the same mesh are byte-identical', () => {
@@ -314,6 +357,25 @@ describe('options', () => {
     const { mesh: m } = synthMesh(eu);
     expect(manifestOf(m.json, 'KafkaTopic', 'europe', 'lh.orders').object.spec.config).toEqual({ 'min.insync.replicas': '1', 'retention.bytes': '100000000', 'retention.ms': '3600000' });
     expect(manifestOf(m.json, 'KafkaTopic', 'north-america', 'lh.orders').object.spec.config).not.toHaveProperty('retention.ms');
+  });
+
+  test('PodMonitors are an option, one per region', () => {
+    const mesh = demoMesh();
+    const { mesh: m } = synthMesh({ ...mesh, metrics: { enabled: true, podMonitors: true } });
+    const monitors = manifests(m.json, 'PodMonitor');
+    expect(monitors.map((p) => p.object.metadata.namespace)).toEqual(expect.arrayContaining(mesh.regions.map((r) => r.name)));
+    expect(monitors[0].object.spec.podMetricsEndpoints).toEqual([{ port: 'tcp-prometheus', path: '/metrics' }]);
+  });
+
+  test('metrics and the web UI can be turned off', () => {
+    const mesh = demoMesh();
+    const { mesh: m } = synthMesh({ ...mesh, metrics: { enabled: false, podMonitors: false }, ui: { ...mesh.ui, enabled: false } });
+    const kafka = manifestOf(m.json, 'Kafka', 'europe', 'europe');
+    expect(kafka.object.spec.kafka.metricsConfig).toBeUndefined();
+    expect(kafka.object.spec.kafkaExporter).toBeUndefined();
+    expect(m.json.resource.helm_release).toBeUndefined();
+    expect(m.json.terraform.required_providers.helm).toBeUndefined();
+    expect(manifests(m.json, 'KafkaUser').map((u) => u.object.metadata.name)).not.toContain('kafka-ui');
   });
 
   test('apps can be turned off: no Deployments, no producer or consumer users', () => {

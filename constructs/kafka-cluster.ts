@@ -9,6 +9,7 @@ import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Construct } from 'constructs';
 import { KafkaOptions, KafkaStorage, TLS_LISTENER_PORT } from '../mesh/model';
 import { objectManifest } from './manifest';
+import { KAFKA_METRICS_KEY, metricsConfigRef } from './metrics-config';
 
 export interface KafkaClusterProps {
   readonly provider: KubernetesProvider;
@@ -16,6 +17,11 @@ export interface KafkaClusterProps {
   readonly name: string;
   readonly namespace: string;
   readonly options: KafkaOptions;
+  /**
+   * Export Prometheus metrics (rules from the region's metrics ConfigMap) and run a Kafka Exporter.
+   * @default false
+   */
+  readonly metrics?: boolean;
   /** @default - none */
   readonly dependsOn?: ITerraformDependable[];
 }
@@ -78,9 +84,12 @@ export class KafkaCluster extends Construct {
               'transaction.state.log.replication.factor': replication,
               'transaction.state.log.min.isr': Math.min(2, replication),
             },
+            ...(props.metrics ? { metricsConfig: metricsConfigRef(KAFKA_METRICS_KEY) } : {}),
           },
           // Topic operator for the KafkaTopics, user operator for the KafkaUsers of this namespace.
           entityOperator: { topicOperator: {}, userOperator: {} },
+          // Topic, partition and consumer-group lag metrics, for every topic (canonical topics and copies).
+          ...(props.metrics ? { kafkaExporter: { topicRegex: '.*', groupRegex: '.*' } } : {}),
         },
       },
       waitFor: 'ready',

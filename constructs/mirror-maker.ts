@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { COPY_SEPARATOR, MirrorMakerOptions } from '../mesh/model';
 import { MIRROR_MAKER } from '../mesh/names';
 import { objectManifest } from './manifest';
+import { metricsConfigRef, MIRROR_MAKER_METRICS_KEY } from './metrics-config';
 
 /** How to reach a cluster: alias, TLS listener, CA Secret and SCRAM credentials (all in the MirrorMaker's namespace). */
 export interface MirrorEndpoint {
@@ -35,6 +36,11 @@ export interface MirrorMakerProps {
   /** Replication factor of the copies and of MirrorMaker 2's own topics in the target. */
   readonly replicationFactor: number;
   readonly options: MirrorMakerOptions;
+  /**
+   * Export Prometheus metrics (replication latency, record age, connector and task status).
+   * @default false
+   */
+  readonly metrics?: boolean;
   /** The target's Kafka and user, and the copied source Secrets. */
   readonly dependsOn: ITerraformDependable[];
 }
@@ -66,6 +72,7 @@ export class MirrorMaker extends Construct {
         spec: {
           replicas: options.replicas,
           resources: options.resources,
+          ...(props.metrics ? { metricsConfig: metricsConfigRef(MIRROR_MAKER_METRICS_KEY) } : {}),
           // Kafka Connect runs against the local cluster; its group and storage topics live there.
           target: {
             ...connection(target),

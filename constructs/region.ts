@@ -11,6 +11,7 @@ import { clusterName } from '../mesh/names';
 import { CanonicalTopic } from './canonical-topic';
 import { KafkaCluster } from './kafka-cluster';
 import { KafkaUser } from './kafka-user';
+import { MetricsConfig } from './metrics-config';
 
 export interface MeshRegionProps {
   readonly provider: KubernetesProvider;
@@ -29,7 +30,17 @@ export class MeshRegion extends Construct {
     super(scope, id);
     const { mesh, region, provider } = props;
     const cluster = clusterName(region);
-    this.cluster = new KafkaCluster(this, 'kafka', { provider, name: cluster, namespace: region.name, options: mesh.kafka });
+    const metrics = mesh.metrics.enabled
+      ? new MetricsConfig(this, 'metrics', { provider, namespace: region.name, podMonitor: mesh.metrics.podMonitors })
+      : undefined;
+    this.cluster = new KafkaCluster(this, 'kafka', {
+      provider,
+      name: cluster,
+      namespace: region.name,
+      options: mesh.kafka,
+      metrics: mesh.metrics.enabled,
+      dependsOn: metrics ? [metrics.configMap] : [],
+    });
     const ready = [this.cluster.kafka];
 
     this.topics = new Map(

@@ -5,16 +5,13 @@
  * not granted here is refused.
  */
 import { COPY_SEPARATOR, Mesh, Region } from './model';
-import { APPS, MIRROR_MAKER, mirrorSourceUserName, USERS } from './names';
+import { APPS, MIRROR_MAKER, mirrorSourceUserName, UI, USERS } from './names';
 
 export type AclOperation = 'Read' | 'Write' | 'Create' | 'Describe' | 'Alter' | 'AlterConfigs' | 'DescribeConfigs';
 
 export interface AclRule {
-  readonly resource: {
-    readonly type: 'topic' | 'group';
-    readonly name: string;
-    readonly patternType: 'literal' | 'prefix';
-  };
+  /** A cluster resource has no name or pattern type. */
+  readonly resource: { readonly type: 'topic' | 'group' | 'cluster'; readonly name?: string; readonly patternType?: 'literal' | 'prefix' };
   readonly operations: readonly AclOperation[];
 }
 
@@ -89,6 +86,19 @@ export function consumerUser(mesh: Mesh, region: Region): UserSpec {
   };
 }
 
+/** The web UI: sees everything, changes nothing (no Write, Create, Alter or Delete anywhere). */
+export function uiUser(): UserSpec {
+  return {
+    name: UI.user,
+    purpose: 'web UI: read-only view of topics, messages, consumer groups and configs',
+    acls: [
+      topic('*', 'literal', ['Read', 'Describe', 'DescribeConfigs']),
+      group('*', ['Describe']),
+      { resource: { type: 'cluster' }, operations: ['Describe', 'DescribeConfigs'] },
+    ],
+  };
+}
+
 /** Every KafkaUser of a region's cluster, in a stable order. */
 export function regionUsers(mesh: Mesh, region: Region): UserSpec[] {
   const readers = mesh.regions.filter((r) => r.name !== region.name);
@@ -96,5 +106,6 @@ export function regionUsers(mesh: Mesh, region: Region): UserSpec[] {
     mirrorMakerUser(mesh, region),
     ...readers.map((reader) => mirrorSourceUser(mesh, reader)),
     ...(mesh.apps.enabled ? [producerUser(mesh), consumerUser(mesh, region)] : []),
+    ...(mesh.ui.enabled ? [uiUser()] : []),
   ];
 }

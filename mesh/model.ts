@@ -86,6 +86,21 @@ export interface OperatorOptions {
   readonly deleteCrdsOnDestroy: boolean;
 }
 
+export interface MetricsOptions {
+  /** Prometheus metrics from Kafka, MirrorMaker 2 and a Kafka Exporter per region. */
+  readonly enabled: boolean;
+  /** Also declare a PodMonitor per region (needs the Prometheus operator's CRDs in the cluster). */
+  readonly podMonitors: boolean;
+}
+
+export interface UiOptions {
+  /** Deploy a web UI (Kafbat UI) per region, read-only, behind a login. */
+  readonly enabled: boolean;
+  /** Helm chart repository and version of the `kafka-ui` chart. */
+  readonly repository: string;
+  readonly chartVersion: string;
+}
+
 /** The resolved mesh: every default filled in, validated. */
 export interface Mesh {
   readonly regions: readonly Region[];
@@ -93,6 +108,8 @@ export interface Mesh {
   readonly kafka: KafkaOptions;
   readonly mirrorMaker: MirrorMakerOptions;
   readonly apps: AppOptions;
+  readonly metrics: MetricsOptions;
+  readonly ui: UiOptions;
   readonly operator: OperatorOptions;
   /** Path of the kubeconfig file the providers read. */
   readonly kubeconfig: string;

@@ -59,6 +59,15 @@ export const MIRROR_MAKER = {
   offsetSyncsTopicPrefix: 'mm2-offset-syncs.',
 } as const;
 
+/** The web UI of a region: its Helm release, Service and KafkaUser (whose password is also the UI login's). */
+export const UI = { release: 'kafka-ui', service: 'kafka-ui', user: 'kafka-ui', localPort: 8080 } as const;
+
+/** The command that opens a region's web UI on http://localhost:<port>. */
+export function uiPortForwardCommand(region: Region): string {
+  const context = region.context ? ` --context ${region.context}` : '';
+  return `kubectl${context} port-forward -n ${region.name} service/${UI.service} ${UI.localPort}:80`;
+}
+
 /** The demo apps' names (Deployments, KafkaUsers) and the consumer group. */
 export const APPS = {
   producer: 'producer',

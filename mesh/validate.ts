@@ -13,10 +13,12 @@ import {
   KafkaOptions,
   KafkaStorage,
   Mesh,
+  MetricsOptions,
   MirrorMakerOptions,
   OperatorOptions,
   Region,
   ResourceRequirements,
+  UiOptions,
 } from './model';
 import { copyName, MIRROR_MAKER } from './names';
 
@@ -43,6 +45,8 @@ export const DEFAULTS = {
     intervalSeconds: 10,
     image: 'quay.io/strimzi/kafka:1.2.0-kafka-4.3.1',
   },
+  metrics: { enabled: true, podMonitors: false },
+  ui: { enabled: true, repository: 'https://kafbat.github.io/helm-charts', chartVersion: '1.5.3' },
   operator: {
     version: '1.2.0',
     repository: 'oci://quay.io/strimzi-helm',
@@ -197,7 +201,7 @@ class Reader {
 /** Resolves a parsed mesh file (or the demo) into a validated `Mesh` with every default filled in. */
 export function resolveMesh(input: Json, source = 'mesh config'): Mesh {
   const r = new Reader();
-  const root = r.object('(top level)', input, ['regions', 'topics', 'kafka', 'mirrorMaker', 'apps', 'operator', 'kubeconfig']);
+  const root = r.object('(top level)', input, ['regions', 'topics', 'kafka', 'mirrorMaker', 'apps', 'metrics', 'ui', 'operator', 'kubeconfig']);
   if (root === undefined) throw new MeshConfigError(r.problems, source);
 
   const kafka = readKafka(r, root.kafka);
@@ -207,13 +211,22 @@ export function resolveMesh(input: Json, source = 'mesh config'): Mesh {
   const overrides = readTopicOverrides(r, root.regions, topics);
   const mirrorMaker = readMirrorMaker(r, root.mirrorMaker);
   const apps = readApps(r, root.apps, topics);
+  const metrics = readMetrics(r, root.metrics);
+  const ui = readUi(r, root.ui);
   const kubeconfig = r.string('kubeconfig', root.kubeconfig, DEFAULTS.kubeconfig);
 
   if (r.problems.length > 0) throw new MeshConfigError(r.problems, source);
   return {
     regions: regions.map((region) => ({ ...region, topicConfig: overrides.get(region.name) ?? {} })),
     topics,
-    kafka: kafka!, mirrorMaker: mirrorMaker!, apps: apps!, operator: operator!, kubeconfig: kubeconfig! };
+    kafka: kafka!,
+    mirrorMaker: mirrorMaker!,
+    apps: apps!,
+    metrics: metrics!,
+    ui: ui!,
+    operator: operator!,
+    kubeconfig: kubeconfig!,
+  };
 }
 
 function readKafka(r: Reader, value: Json): KafkaOptions | undefined {
@@ -457,6 +470,26 @@ function readApps(r: Reader, value: Json, topics: readonly CanonicalTopic[]): Ap
   const image = r.string('apps.image', o.image, d.image);
   if (topic === undefined || enabled === undefined || intervalSeconds === undefined || image === undefined) return undefined;
   return { enabled, topic, intervalSeconds, image };
+}
+
+function readMetrics(r: Reader, value: Json): MetricsOptions | undefined {
+  const o = r.object('metrics', value, ['enabled', 'podMonitors']);
+  if (!o) return undefined;
+  const enabled = r.boolean('metrics.enabled', o.enabled, DEFAULTS.metrics.enabled);
+  const podMonitors = r.boolean('metrics.podMonitors', o.podMonitors, DEFAULTS.metrics.podMonitors);
+  if (enabled === undefined || podMonitors === undefined) return undefined;
+  if (podMonitors && !enabled) r.fail('metrics.podMonitors', 'needs metrics.enabled: true (there is nothing to scrape otherwise)');
+  return { enabled, podMonitors };
+}
+
+function readUi(r: Reader, value: Json): UiOptions | undefined {
+  const o = r.object('ui', value, ['enabled', 'repository', 'chartVersion']);
+  if (!o) return undefined;
+  const enabled = r.boolean('ui.enabled', o.enabled, DEFAULTS.ui.enabled);
+  const repository = r.string('ui.repository', o.repository, DEFAULTS.ui.repository);
+  const chartVersion = r.string('ui.chartVersion', o.chartVersion, DEFAULTS.ui.chartVersion);
+  if (enabled === undefined || repository === undefined || chartVersion === undefined) return undefined;
+  return { enabled, repository, chartVersion };
 }
 
 /** KafkaTopic resource name for a topic name: Kubernetes names are lowercase DNS-1123 subdomains. */

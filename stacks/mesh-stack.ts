@@ -6,6 +6,7 @@ import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { ClusterProviders } from '../constructs/cluster-providers';
 import { DemoApps } from '../constructs/demo-apps';
+import { KafkaUi } from '../constructs/kafka-ui';
 import { MirrorMaker } from '../constructs/mirror-maker';
 import { Fn } from 'cdktf';
 import { MirrorSourceAccess, readSecret } from '../constructs/mirror-source-access';
@@ -20,6 +21,8 @@ import {
   mirrorCredentialsSecretName,
   mirrorSourceUserName,
   topicsPattern,
+  UI,
+  uiPortForwardCommand,
   USERS,
 } from '../mesh/names';
 import { applyStackSettings } from './stack-settings';
@@ -35,8 +38,9 @@ export class MeshStack extends TerraformStack {
     const providers = new ClusterProviders(this, 'providers', {
       kubeconfig: mesh.kubeconfig,
       contexts: mesh.regions.map((r) => r.context),
+      helm: mesh.ui.enabled,
     });
-    applyStackSettings(this, ['kubernetes']);
+    applyStackSettings(this, mesh.ui.enabled ? ['kubernetes', 'helm'] : ['kubernetes']);
     const providerOf = (region: { context?: string }) => providers.kubernetesFor(region.context);
 
     const regions = new Map(
@@ -95,6 +99,7 @@ export class MeshStack extends TerraformStack {
         topicsPattern: topicsPattern(mesh),
         replicationFactor,
         options: mesh.mirrorMaker,
+        metrics: mesh.metrics.enabled,
         dependsOn: [local.cluster.kafka, local.users.get(USERS.mirrorMaker)!, ...access.map((a) => a.secret)],
       });
 
@@ -124,13 +129,36 @@ export class MeshStack extends TerraformStack {
         });
       }
 
+      if (mesh.ui.enabled) {
+        const ui = new KafkaUi(local, 'ui', {
+          provider: providers.helmFor(region.context),
+          namespace: region.name,
+          clusterName: region.name,
+          bootstrapServers: bootstrapAddress(region),
+          caSecret: clusterCaSecretName(region),
+          user: UI.user,
+          releaseName: UI.release,
+          repository: mesh.ui.repository,
+          chartVersion: mesh.ui.chartVersion,
+          dependsOn: [local.cluster.kafka, local.users.get(UI.user)!],
+        });
+        // The login password, read from the UI user's Secret: a sensitive output (see README, "Web UI").
+        const password = readSecret(local, 'ui-password', providerOf(region), region.name, UI.user, [ui.release]);
+        new TerraformOutput(this, `output-${region.name}-ui-password`, {
+          description: `Region ${region.name}: password of the web UI login "${UI.user}"`,
+          value: Fn.lookup(password.data, 'password'),
+          sensitive: true,
+        }).overrideLogicalId(`${region.name}-ui-password`);
+      }
+
       new TerraformOutput(this, `output-${region.name}`, {
-        description: `Region ${region.name}: its namespace, Kafka bootstrap address and how to follow its consumer`,
+        description: `Region ${region.name}: its namespace, Kafka bootstrap address, how to follow its consumer and open its web UI`,
         value: {
           namespace: region.name,
           alias: region.alias,
           bootstrap: bootstrapAddress(region),
           follow: followCommand(region),
+          ...(mesh.ui.enabled ? { ui: `${uiPortForwardCommand(region)}, then http://localhost:${UI.localPort} as user ${UI.user}` } : {}),
         },
       }).overrideLogicalId(region.name);
     }
