@@ -2,6 +2,8 @@
  * What the stacks declare, for the demo and for a five-region, two-topic mesh: a snapshot of every stack, and
  * beside it the properties that make the mesh work and keep it secure.
  */
+import { join } from 'path';
+import { loadMeshFile } from '../mesh/load';
 import { Mesh } from '../mesh/model';
 import { consumerPattern, copyName, topicsPattern } from '../mesh/names';
 import { demoMesh, fixtureMesh, fullMatch, manifestOf, manifests, synthMesh, TerraformJson } from './support/synth';
@@ -349,6 +351,19 @@ describe('options', () => {
     expect(copy.provider).toBe('kubernetes');
     const [, from] = /data\.kubernetes_secret_v1\.([^.]+)\.data/.exec(copy.data['ca.crt'])!;
     expect(m.json.data!.kubernetes_secret_v1[from].provider).toBe('kubernetes.ctx_eu_cluster');
+  });
+
+  test('the README walkthrough (examples/europe-retention.yaml) changes the demo in one place only', () => {
+    const demo = synthMesh(demoMesh()).mesh.json;
+    const changed = synthMesh(loadMeshFile(join(__dirname, '..', 'examples', 'europe-retention.yaml'))).mesh.json;
+    const differing = Object.keys(changed.resource.kubernetes_manifest).filter(
+      (id) => JSON.stringify(changed.resource.kubernetes_manifest[id]) !== JSON.stringify(demo.resource.kubernetes_manifest[id]),
+    );
+    expect(differing.map((id) => changed.resource.kubernetes_manifest[id].manifest.metadata)).toEqual([
+      { name: 'lh.orders', namespace: 'europe', labels: { 'strimzi.io/cluster': 'europe' } },
+    ]);
+    expect(Object.keys(changed.resource.kubernetes_manifest).sort()).toEqual(Object.keys(demo.resource.kubernetes_manifest).sort());
+    expect(manifestOf(changed, 'KafkaTopic', 'europe', 'lh.orders').object.spec.config['retention.ms']).toBe('3600000');
   });
 
   test('per-region topic config overrides reach only that region', () => {

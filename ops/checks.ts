@@ -64,7 +64,7 @@ async function rows(checks: string[], read: () => Promise<CheckRow[]>): Promise<
 }
 
 /** Ready when its Ready condition is True for its current generation. */
-function readiness<S>(check: string, resource: StrimziResource<S>, details: (status: S) => string = () => ''): CheckRow {
+function readiness<S extends object>(check: string, resource: StrimziResource<S>, details: (status: S) => string = () => ''): CheckRow {
   const status = resource.status;
   const problem = notReady(resource);
   if (problem) return { check, ok: false, reason: problem };
