@@ -68,6 +68,19 @@ export function uiPortForwardCommand(region: Region): string {
   return `kubectl${context} port-forward -n ${region.name} service/${UI.service} ${UI.localPort}:80`;
 }
 
+/** Strimzi's name of the MirrorMaker 2 connector that mirrors `source` into `target`'s cluster. */
+export function mirrorConnectorName(source: Region, target: Region): string {
+  return `${source.alias}->${target.alias}.MirrorSourceConnector`;
+}
+
+/** The Kafka Exporter Strimzi runs for a Kafka with `spec.kafkaExporter`: Deployment and pod label `strimzi.io/name`. */
+export function kafkaExporterName(region: Region): string {
+  return `${clusterName(region)}-kafka-exporter`;
+}
+
+/** Port of the Kafka Exporter's (and every Strimzi pod's) Prometheus endpoint, `/metrics`. */
+export const KAFKA_EXPORTER_PORT = 9404;
+
 /** The demo apps' names (Deployments, KafkaUsers) and the consumer group. */
 export const APPS = {
   producer: 'producer',

@@ -24,10 +24,8 @@ export interface CheckOptions {
   readonly windowSeconds: number;
 }
 
-/** Strimzi's name of the MirrorMaker 2 connector that mirrors `source` into `target`. */
-export function mirrorConnectorName(source: Region, target: Region): string {
-  return `${source.alias}->${target.alias}.MirrorSourceConnector`;
-}
+import { mirrorConnectorName } from '../mesh/names';
+export { mirrorConnectorName };
 
 /** Every check of a region. Throws a KubeError only when the cluster itself cannot be used (see KubeError.isFatal). */
 export async function checkRegion(mesh: Mesh, region: Region, api: RegionApi, options: CheckOptions): Promise<CheckRow[]> {
@@ -104,7 +102,7 @@ function resourcesReady(check: string, items: readonly StrimziResource[], expect
   const ready = expected.length - problems.length;
   return problems.length === 0
     ? { check, ok: true, reason: `${ready}/${expected.length} Ready` }
-    : { check, ok: false, reason: `${ready}/${expected.length} Ready; ${problems.join('; ')}` };
+    : { check, ok: false, reason: `${ready}/${expected.length} Ready; ${names(problems, '; ')}` };
 }
 
 /** The connector mirroring `source` into `target` and all its tasks are RUNNING. */
@@ -129,16 +127,16 @@ function topicRows(mesh: Mesh, region: Region, topics: readonly string[]): Check
   const t = compareTopics(mesh, region, topics);
   const sources = mesh.regions.length - 1;
   const strays = [
-    ...(t.copiesOfCopies.length ? [`copy of a copy: ${t.copiesOfCopies.join(', ')}`] : []),
-    ...(t.unexpected.length ? [`unexpected: ${t.unexpected.join(', ')}`] : []),
+    ...(t.copiesOfCopies.length ? [`copy of a copy: ${names(t.copiesOfCopies)}`] : []),
+    ...(t.unexpected.length ? [`unexpected: ${names(t.unexpected)}`] : []),
   ];
   return [
     t.canonical.missing.length === 0
       ? { check: 'canonical topics', ok: true, reason: `${t.canonical.expected}/${t.canonical.expected} present` }
-      : { check: 'canonical topics', ok: false, reason: `${t.canonical.expected - t.canonical.missing.length}/${t.canonical.expected} present; missing: ${t.canonical.missing.join(', ')}` },
+      : { check: 'canonical topics', ok: false, reason: `${t.canonical.expected - t.canonical.missing.length}/${t.canonical.expected} present; missing: ${names(t.canonical.missing)}` },
     t.copies.missing.length === 0
       ? { check: 'copies', ok: true, reason: `${t.copies.expected}/${t.copies.expected} present (${mesh.topics.length} from each of ${sources} regions)` }
-      : { check: 'copies', ok: false, reason: `${t.copies.expected - t.copies.missing.length}/${t.copies.expected} present; missing copy: ${t.copies.missing.join(', ')}` },
+      : { check: 'copies', ok: false, reason: `${t.copies.expected - t.copies.missing.length}/${t.copies.expected} present; missing copy: ${names(t.copies.missing)}` },
     strays.length === 0
       ? { check: 'no other topics', ok: true, reason: `none besides ${t.internal.length} internal` }
       : { check: 'no other topics', ok: false, reason: strays.join('; ') },
@@ -159,6 +157,12 @@ function consumerRow(mesh: Mesh, region: Region, log: string, windowSeconds: num
   return silent.length === 0
     ? { check, ok: true, reason: `last ${windowSeconds} s: ${heard}` }
     : { check, ok: false, reason: `nothing from ${silent.join(', ')} in the last ${windowSeconds} s (${heard})` };
+}
+
+/** A list for a reason: the first few, and how many more. */
+function names(items: readonly string[], separator = ', ', shown = 5): string {
+  const more = items.length - shown;
+  return items.slice(0, shown).join(separator) + (more > 0 ? ` and ${more} more` : '');
 }
 
 function firstLine(text: string): string {

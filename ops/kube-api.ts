@@ -43,7 +43,11 @@ export class KubeApi {
 
   async getText(path: string): Promise<string> {
     const response = await this.request(path, this.timeoutMs);
-    return (await readAll(response)).toString('utf8');
+    try {
+      return (await readAll(response)).toString('utf8');
+    } catch (e) {
+      throw this.connectionError(e as NodeJS.ErrnoException);
+    }
   }
 
   /** Calls `onLine` for every line of the answer until the server ends it. */
@@ -100,12 +104,12 @@ export class KubeApi {
   private connectionError(e: NodeJS.ErrnoException): KubeError {
     const server = this.where();
     const code = e.code ?? '';
-    const start = 'start the cluster, or point KUBECONFIG (or the mesh file\'s `kubeconfig` and `context`) at the cluster you deployed to';
-    if (code === 'ECONNREFUSED') return new KubeError('unreachable', `connection refused by ${server}: nothing listens there`, `is the cluster running? (e.g. "kind get clusters", "minikube status"); ${start}`);
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new KubeError('unreachable', `cannot resolve the host of ${server} (DNS: ${code})`, `check the server address in the kubeconfig and your network or VPN; ${start}`);
-    if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return new KubeError('unreachable', `no answer from ${server} within ${this.timeoutMs / 1000} s (${code})`, `check your network, VPN or firewall; ${start}`);
+    const point = 'point KUBECONFIG (or the mesh file\'s `kubeconfig` and `context`) at the cluster you deployed to';
+    if (code === 'ECONNREFUSED') return new KubeError('unreachable', `connection refused by ${server}: nothing listens there`, `start the cluster if it is stopped (see "kind get clusters" or "minikube status"), or ${point}`);
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new KubeError('unreachable', `cannot resolve the host of ${server} (DNS: ${code})`, `check the server address and your network or VPN, or ${point}`);
+    if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return new KubeError('unreachable', `no answer from ${server} within ${this.timeoutMs / 1000} s (${code})`, `check your network, VPN or firewall, or ${point}`);
     if (/CERT|SSL|TLS|EPROTO|SELF_SIGNED|UNABLE_TO/.test(code)) return new KubeError('unreachable', `TLS with ${server} failed: ${code}: ${e.message}`, "the kubeconfig's certificate-authority does not match the server's certificate: refresh the kubeconfig from the cluster");
-    return new KubeError('unreachable', `cannot connect to ${server}: ${code || e.message}`, start);
+    return new KubeError('unreachable', `cannot connect to ${server}: ${code || e.message}`, `start the cluster, or ${point}`);
   }
 
   private answerError(status: number, body: string): KubeError {

@@ -9,13 +9,8 @@ import { KubeApi, KubeError } from './kube-api';
 /** Strimzi's API group and version the mesh is deployed with. */
 const STRIMZI = '/apis/kafka.strimzi.io/v1';
 
-/** The Kafka Exporter Strimzi runs for a Kafka with `spec.kafkaExporter`: Deployment and pod label `strimzi.io/name`. */
-export function kafkaExporterName(region: Region): string {
-  return `${clusterName(region)}-kafka-exporter`;
-}
-
-/** Port of the Kafka Exporter's Prometheus endpoint, `/metrics`. */
-export const KAFKA_EXPORTER_PORT = 9404;
+import { KAFKA_EXPORTER_PORT, kafkaExporterName } from '../mesh/names';
+export { KAFKA_EXPORTER_PORT, kafkaExporterName };
 
 /** Condition of a Strimzi resource's status. */
 export interface Condition {
