@@ -6,7 +6,7 @@ import { join } from 'path';
 import { loadMeshFile } from '../mesh/load';
 import { Mesh } from '../mesh/model';
 import { consumerPattern, copyName, topicsPattern } from '../mesh/names';
-import { demoMesh, fixtureMesh, fullMatch, manifestOf, manifests, synthMesh, TerraformJson } from './support/synth';
+import { demoMesh, fixtureMesh, fullMatch, manifestOf, manifests, synthMesh, TerraformJson, terraformString } from './support/synth';
 
 const meshes: Array<[string, () => Mesh]> = [
   ['the demo', demoMesh],
@@ -285,7 +285,7 @@ describe.each(meshes)('%s', (_name, load) => {
       for (const region of mesh.regions) {
         const release = releases.find((r) => r.namespace === region.name)!;
         expect(release).toMatchObject({ chart: 'kafka-ui', repository: 'https://kafbat.github.io/helm-charts', version: '1.5.3', name: 'kafka-ui', wait: true });
-        const values = JSON.parse(release.values[0]);
+        const values = JSON.parse(terraformString(release.values[0]));
         const [cluster] = values.yamlApplicationConfig.kafka.clusters;
         expect(cluster).toMatchObject({ name: region.name, bootstrapServers: `${region.name}-kafka-bootstrap.${region.name}.svc:9093`, readOnly: true });
         expect(cluster.properties).toMatchObject({ 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'SCRAM-SHA-512', 'ssl.truststore.type': 'PEM' });
@@ -314,6 +314,20 @@ describe.each(meshes)('%s', (_name, load) => {
       }
       expect(manifests(m, 'PodMonitor')).toHaveLength(0);
     });
+  });
+
+  test('Terraform reads no literal as a template: every ${ or %{ is an escape or a reference to a declared object', () => {
+    for (const stack of [op, m]) {
+      const text = JSON.stringify(stack);
+      const declared = new Set([
+        ...Object.entries(stack.resource).flatMap(([type, byName]) => Object.keys(byName).map((n) => `${type}.${n}`)),
+        ...Object.entries(stack.data ?? {}).flatMap(([type, byName]) => Object.keys(byName).map((n) => `data.${type}.${n}`)),
+      ]);
+      for (const match of text.matchAll(/(?<![$%])[$%]\{([^}]*)\}/g)) {
+        const reference = /^(data\.)?[a-z_0-9]+\.[A-Za-z0-9_-]+/.exec(match[1])?.[0];
+        expect({ expression: match[0], declared: reference !== undefined && declared.has(reference) }).toEqual({ expression: match[0], declared: true });
+      }
+    }
   });
 
   test('two synths of the same mesh are byte-identical', () => {

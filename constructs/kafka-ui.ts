@@ -7,6 +7,7 @@ import { ITerraformDependable } from 'cdktf';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { Construct } from 'constructs';
+import { terraformLiteral } from './manifest';
 
 export interface KafkaUiProps {
   readonly provider: HelmProvider;
@@ -63,7 +64,7 @@ export class KafkaUi extends Construct {
       repository: props.repository,
       chart: 'kafka-ui',
       version: props.chartVersion,
-      values: [JSON.stringify(values, null, 2)],
+      values: [terraformLiteral(JSON.stringify(values, null, 2))],
       wait: true,
       timeout: 600,
       dependsOn: props.dependsOn,

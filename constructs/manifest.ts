@@ -3,7 +3,7 @@
  * person would `kubectl apply`. Strimzi resources can wait for their Ready condition, so that what needs them is
  * created only once they work.
  */
-import { ITerraformDependable } from 'cdktf';
+import { ITerraformDependable, Token } from 'cdktf';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Construct } from 'constructs';
@@ -35,12 +35,29 @@ export interface ObjectManifestOptions {
   readonly dependsOn?: ITerraformDependable[];
 }
 
+/**
+ * Terraform reads every string of its JSON configuration as a template: a literal `${` or `%{` (a shell script's
+ * `${VAR}`, a Spring placeholder) must be written `$${` / `%%{`. Strings holding cdktf tokens are left alone.
+ */
+export function terraformLiteral(text: string): string {
+  return Token.isUnresolved(text) ? text : text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
+}
+
+function escapeLiterals(value: unknown): unknown {
+  if (typeof value === 'string') return terraformLiteral(value);
+  if (Array.isArray(value)) return value.map(escapeLiterals);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [terraformLiteral(k), escapeLiterals(v)]));
+  }
+  return value;
+}
+
 /** Declares one Kubernetes object. The construct id is part of the Terraform address: keep it stable. */
 export function objectManifest(scope: Construct, id: string, options: ObjectManifestOptions): Manifest {
   const timeout = options.timeout ?? '20m';
   return new Manifest(scope, id, {
     provider: options.provider,
-    manifest: options.object as unknown as Record<string, unknown>,
+    manifest: escapeLiterals(options.object) as Record<string, unknown>,
     ...(options.waitFor === 'ready' ? { wait: { condition: [{ type: 'Ready', status: 'True' }] } } : {}),
     ...(options.waitFor === 'rollout' ? { wait: { rollout: true } } : {}),
     timeouts: { create: timeout, update: timeout, delete: '10m' },

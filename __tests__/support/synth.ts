@@ -62,3 +62,6 @@ export function manifestOf(stack: TerraformJson, kind: string, namespace: string
 
 /** Java-compatible full match of a regex (the subset we generate is the same in JavaScript). */
 export const fullMatch = (pattern: string, text: string): boolean => new RegExp(`^(?:${pattern})$`).test(text);
+
+/** A literal string as Terraform reads it from JSON: `$${` and `%%{` are escapes for `${` and `%{`. */
+export const terraformString = (text: string): string => text.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
