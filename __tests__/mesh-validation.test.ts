@@ -61,7 +61,7 @@ const bad: Array<[string, unknown, RegExp]> = [
   ['a topic name over 249 characters', { regions: twoRegions, topics: [{ name: 'T'.repeat(250) }] }, /^topics\[0\]\.name: .* is 250 characters long; Kafka allows at most 249/],
   ['a topic whose copies would be too long', { regions: twoRegions, topics: [{ name: 'T'.repeat(245) }] }, /^topics\[0\]\.name: .* is too long for its copies/],
   ['a topic that is already a copy', { regions: twoRegions, topics: [ordersTopic, { name: 'europe.LH.ORDERS' }] }, /^topics\[1\]\.name: "europe.LH.ORDERS" is already the name of a copy from region "europe"/],
-  ['a topic MirrorMaker 2 never mirrors', { regions: twoRegions, topics: [{ name: 'orders.internal' }] }, /^topics\[0\]\.name: "orders.internal" matches MirrorMaker 2's internal-topic exclusions/],
+  ['a topic MirrorMaker 2 never mirrors', { regions: twoRegions, topics: [{ name: 'orders.internal' }] }, /^topics\[0\]\.name: "orders.internal" looks like an internal topic .* which MirrorMaker 2 may leave out/],
   ['zero partitions', { regions: twoRegions, topics: [{ ...ordersTopic, partitions: 0 }] }, /^topics\[0\]\.partitions: must be an integer >= 1, got 0/],
   ['fractional partitions', { regions: twoRegions, topics: [{ ...ordersTopic, partitions: 1.5 }] }, /^topics\[0\]\.partitions: must be an integer >= 1, got 1.5/],
   ['partitions as text', { regions: twoRegions, topics: [{ ...ordersTopic, partitions: 'three' }] }, /^topics\[0\]\.partitions: must be an integer >= 1, got "three"/],

@@ -36,7 +36,17 @@ public class ConsumeOrders {
         Pattern subscription = Pattern.compile(required("SUBSCRIPTION"));
 
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(consumer::wakeup));
+            // On SIGTERM: wake the poll loop, and wait until close() has left the group, so the next consumer
+            // gets the partitions at once instead of after the session timeout.
+            Thread main = Thread.currentThread();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                consumer.wakeup();
+                try {
+                    main.join(10_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
             consumer.subscribe(subscription);
             System.out.printf("subscribed to /%s/ at %s as group %s%n", subscription, props.get("bootstrap.servers"), props.get("group.id"));
             try {

@@ -397,7 +397,7 @@ function checkTopicName(r: Reader, path: string, name: string, regions: readonly
     if (owner) {
       problems.push(`${show(name)} is already the name of a copy from region "${owner.name}" (${copyName(owner.alias, '<topic>')}); a canonical topic must not start with a region alias and "${COPY_SEPARATOR}"`);
     } else if (NEVER_MIRRORED.some((p) => new RegExp(`^(?:${p.source})$`).test(name))) {
-      problems.push(`${show(name)} matches MirrorMaker 2's internal-topic exclusions (*.internal, *-internal, *.replica, __*) and would never be mirrored`);
+      problems.push(`${show(name)} looks like an internal topic (*.internal, *-internal, *.replica, __*), which MirrorMaker 2 may leave out; a canonical topic must always be mirrored`);
     } else if (Object.values(MIRROR_MAKER).includes(name as never)) {
       problems.push(`${show(name)} is the name of a MirrorMaker 2 storage topic`);
     } else {

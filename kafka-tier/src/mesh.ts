@@ -1,0 +1,558 @@
+/**
+ * Runs a synthesized mesh on this machine: per region a KRaft broker (SCRAM-SHA-512, StandardAuthorizer), the
+ * topics, users and ACLs of its KafkaTopic/KafkaUser resources, a Kafka Connect worker with the MirrorMaker 2
+ * connectors that Strimzi generates from its KafkaMirrorMaker2, and the demo apps' producer and consumer.
+ */
+import { randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as path from 'path';
+import { Agent, AgentError } from './agent';
+import { AppSpec, readApp } from './apps';
+import { AddressMap, clampReplication, INTERVAL_SECONDS, localBrokerConfig, localConnectorConfig, localWorkerProperties, makeAddressMap, note } from './local';
+import { ensureBuilt, JavaProcess, log4jConfig, reapStaleRuns, RUNS_DIR, stopAll } from './procs';
+import { ConnectorDef, connectWorkerProperties, mirrorConnectors, Props, topicOf, userAcls } from './strimzi';
+import type { MeshModel, RegionModel, SecretRef } from './synth';
+import { Fatal, freePort, log, portOpen, propertiesText, randomPassword, sleep, waitFor, writeFile } from './util';
+
+const ADMIN = 'kafka-tier-admin';
+
+export interface TopicSpec { name: string; partitions: number; replicas: number; config: Record<string, string> }
+
+export class RegionRun {
+  broker?: JavaProcess;
+  connect?: JavaProcess;
+  brokerPort = 0;
+  controllerPort = 0;
+  restPort = 0;
+  alias = '';
+  readonly cluster: string;
+  readonly dir: string;
+  readonly passwords: Record<string, string> = {};
+  readonly adminPassword = randomPassword();
+  topics: TopicSpec[] = [];
+  connectors: ConnectorDef[] = [];
+  producer!: AppSpec;
+  consumer!: AppSpec;
+
+  constructor(readonly model: RegionModel, runDir: string) {
+    this.cluster = model.kafka.metadata.name;
+    this.dir = path.join(runDir, model.namespace);
+  }
+  get ns(): string { return this.model.namespace; }
+  get bootstrap(): string { return `127.0.0.1:${this.brokerPort}`; }
+}
+
+/** What a consumer received: per event id the number of deliveries, and per topic the end-to-end latencies. */
+export class Tally {
+  readonly counts = new Map<string, number>();
+  readonly topics = new Map<string, number>();
+  readonly latencies = new Map<string, number[]>();
+  /** per topic: first and last receipt time (ms) */
+  readonly window = new Map<string, { first: number; last: number }>();
+  assignment: string[] = [];
+  add(topic: string, id: string | null, ts: number, recv: number): void {
+    this.topics.set(topic, (this.topics.get(topic) ?? 0) + 1);
+    const w = this.window.get(topic);
+    if (!w) this.window.set(topic, { first: recv, last: recv });
+    else w.last = Math.max(w.last, recv);
+    if (!id) return;
+    this.counts.set(id, (this.counts.get(id) ?? 0) + 1);
+    if (ts > 0) {
+      let l = this.latencies.get(topic);
+      if (!l) this.latencies.set(topic, (l = []));
+      l.push(recv - ts);
+    }
+  }
+  reset(): void {
+    this.counts.clear();
+    this.topics.clear();
+    this.latencies.clear();
+    this.window.clear();
+  }
+}
+
+export interface Produced { region: string; name: string; ids: string[]; sent: number; acked: number; failed: number; firstError?: string; lastError?: string }
+
+export class MeshRun {
+  readonly regions: RegionRun[];
+  readonly agent: Agent;
+  readonly tallies = new Map<string, Tally>();
+  readonly runDir: string;
+  private addr!: AddressMap;
+  private operatorTimer?: NodeJS.Timeout;
+  private consumersStarted = new Set<string>();
+
+  /**
+   * Extra MirrorMaker 2 settings layered over the synthesized ones (benchmark experiments only; the tests never set
+   * it): `worker` keys go into the Connect worker properties, `connector` keys into every MirrorSourceConnector.
+   */
+  tuning: { worker?: Record<string, string>; connector?: Record<string, string> } = {};
+
+  constructor(readonly mesh: MeshModel, readonly label: string) {
+    this.runDir = path.join(RUNS_DIR, `${label}-${Date.now()}`);
+    this.regions = mesh.regions.map((m) => new RegionRun(m, this.runDir));
+    this.agent = new Agent(this.runDir);
+    this.agent.onRecords = (ev) => {
+      const t = this.tallies.get(ev.name);
+      if (t) for (const [topic, id, ts, recv] of ev.r) t.add(topic, id, ts, recv);
+    };
+    this.agent.onAssignment = (name, parts) => { const t = this.tallies.get(name); if (t) t.assignment = parts; };
+    this.agent.onConsumerError = (name, err) => log(`consumer ${name} failed: ${err}`);
+  }
+
+  /** In-cluster bootstrap address -> local address (the one address substitution of the tier). */
+  address(bootstrap: string, fromNs: string): string { return this.addr(bootstrap, fromNs); }
+
+  region(ns: string): RegionRun {
+    const r = this.regions.find((x) => x.ns === ns);
+    if (!r) throw new Error(`no region ${ns}`);
+    return r;
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  async start(): Promise<void> {
+    ensureBuilt();
+    reapStaleRuns();
+    fs.mkdirSync(this.runDir, { recursive: true });
+    log(`run ${this.label}: ${this.regions.length} regions (${this.regions.map((r) => r.ns).join(', ')}), input: ${this.mesh.source}, dir ${this.runDir}`);
+    for (const r of this.regions) {
+      r.brokerPort = await freePort();
+      r.controllerPort = await freePort();
+      r.restPort = await freePort();
+    }
+    this.addr = makeAddressMap(this.regions.map((r) => ({ namespace: r.ns, cluster: r.cluster, port: r.brokerPort })));
+    this.plan();
+    await this.agent.start();
+    await Promise.all(this.regions.map((r) => this.formatAndStartBroker(r)));
+    await Promise.all(this.regions.map((r) => this.provision(r)));
+    await Promise.all(this.regions.map((r) => this.startConnect(r)));
+    await Promise.all(this.regions.map((r) => this.createConnectors(r)));
+    this.operatorTimer = setInterval(() => { void this.reconcileAll(); }, INTERVAL_SECONDS * 1000);
+    await this.waitForCopies(180_000);
+  }
+
+  async stop(): Promise<void> {
+    if (this.operatorTimer) clearInterval(this.operatorTimer);
+    await this.agent.stop().catch(() => undefined);
+    // Connect workers first (clean leave of their groups), then brokers
+    await Promise.all(this.regions.map((r) => r.connect?.stop(15_000)));
+    await Promise.all(this.regions.map((r) => r.broker?.stop(20_000)));
+    await stopAll();
+    const open: string[] = [];
+    for (const r of this.regions) {
+      for (const p of [r.brokerPort, r.controllerPort, r.restPort]) if (p && await portOpen(p)) open.push(`${r.ns}:${p}`);
+    }
+    if (open.length) throw new Error(`ports still open after stop: ${open.join(', ')}`);
+    log(`run ${this.label} stopped; all processes ended, ports free`);
+  }
+
+  /** Reads what each region gets from the synthesized resources: alias, topics, connectors, apps. */
+  private plan(): void {
+    for (const r of this.regions) {
+      const mm2s = r.model.mirrorMakers;
+      if (mm2s.length !== 1) throw new Error(`${r.ns}: expected one KafkaMirrorMaker2, found ${mm2s.length}`);
+      r.alias = mm2s[0].spec.target.alias;
+      r.topics = r.model.topics.map((t) => {
+        const spec = topicOf(t);
+        const config = { ...spec.config };
+        for (const k of Object.keys(config)) if (k === 'min.insync.replicas') config[k] = String(clampReplication(k, Number(config[k]), `${r.ns} KafkaTopic ${spec.name}`));
+        return { ...spec, config, replicas: spec.replicas > 0 ? clampReplication('replicas', spec.replicas, `${r.ns} KafkaTopic ${spec.name}`) : spec.replicas };
+      });
+      r.producer = readApp(r.model, 'producer');
+      r.consumer = readApp(r.model, 'consumer');
+    }
+    for (const r of this.regions) {
+      const mm2 = r.model.mirrorMakers[0];
+      const target = this.regionOfBootstrap(mm2.spec.target.bootstrapServers, r.ns);
+      if (target !== r) throw new Error(`${r.ns}/${mm2.metadata.name}: target cluster is ${target.ns}, not the local one`);
+      r.connectors = mirrorConnectors(mm2).map((c) => ({
+        ...c,
+        config: { ...localConnectorConfig(c.config, { addr: this.addr, namespace: r.ns, where: `${r.ns} ${c.name}` }), ...(c.name.endsWith('MirrorSourceConnector') ? this.tuning.connector ?? {} : {}) },
+      }));
+      for (const m of mm2.spec.mirrors ?? []) {
+        const src = this.regionOfBootstrap(m.source.bootstrapServers, r.ns);
+        const own = src.model.mirrorMakers[0]?.spec.target.alias;
+        if (own !== m.source.alias) throw new Error(`${r.ns}: mirror source ${src.ns} has alias ${m.source.alias}, but its own MirrorMaker 2 calls it ${own}; one alias per cluster is required for loop prevention`);
+      }
+    }
+  }
+
+  private regionOfBootstrap(bootstrap: string, fromNs: string): RegionRun {
+    const local = this.addr(bootstrap, fromNs).split(',')[0];
+    const r = this.regions.find((x) => x.bootstrap === local);
+    if (!r) throw new Error(`no region for ${bootstrap}`);
+    return r;
+  }
+
+  // ---------------------------------------------------------------- brokers
+
+  private brokerProperties(r: RegionRun): string {
+    const k = r.model.kafka.spec?.kafka ?? {};
+    const scram = (k.listeners ?? []).find((l: any) => l.authentication?.type === 'scram-sha-512');
+    if (!scram) throw new Error(`${r.ns}: Kafka ${r.cluster} has no listener with scram-sha-512 authentication`);
+    note(`listener ${scram.name}:${scram.port} (tls=${scram.tls}, scram-sha-512) -> SASL_PLAINTEXT://127.0.0.1:<free port>; one combined broker+controller per cluster instead of the node pools`);
+    const authz = k.authorization?.type;
+    const props: Props = [
+      ['process.roles', 'broker,controller'],
+      ['node.id', '0'],
+      ['controller.quorum.voters', `0@127.0.0.1:${r.controllerPort}`],
+      ['listeners', `SCRAM://127.0.0.1:${r.brokerPort},CONTROLLER://127.0.0.1:${r.controllerPort}`],
+      ['advertised.listeners', `SCRAM://127.0.0.1:${r.brokerPort}`],
+      ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,SCRAM:SASL_PLAINTEXT'],
+      ['inter.broker.listener.name', 'SCRAM'],
+      ['controller.listener.names', 'CONTROLLER'],
+      ['sasl.enabled.mechanisms', 'SCRAM-SHA-512'],
+      ['sasl.mechanism.inter.broker.protocol', 'SCRAM-SHA-512'],
+      ['listener.name.scram.scram-sha-512.sasl.jaas.config', `org.apache.kafka.common.security.scram.ScramLoginModule required username="${ADMIN}" password="${r.adminPassword}";`],
+      ['log.dirs', path.join(r.dir, 'data')],
+      ['group.initial.rebalance.delay.ms', '0'],
+    ];
+    if (authz === 'simple') {
+      note(`authorization simple -> StandardAuthorizer; super users: User:${ADMIN} (the harness only) and User:ANONYMOUS (the loopback controller listener), plus spec superUsers`);
+      const supers = [`User:${ADMIN}`, 'User:ANONYMOUS', ...((k.authorization.superUsers ?? []) as string[]).map((u) => `User:${u}`)];
+      props.push(['authorizer.class.name', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer'], ['super.users', supers.join(';')]);
+    } else if (authz) {
+      throw new Error(`${r.ns}: authorization type ${authz} is not supported by the tier`);
+    }
+    for (const [key, v] of localBrokerConfig(k.config, `${r.ns} Kafka ${r.cluster}`)) {
+      if (!props.some(([x]) => x === key)) props.push([key, v]);
+    }
+    for (const key of ['offsets.topic.replication.factor', 'transaction.state.log.replication.factor', 'transaction.state.log.min.isr', 'share.coordinator.state.topic.replication.factor', 'share.coordinator.state.topic.min.isr']) {
+      if (!props.some(([x]) => x === key)) props.push([key, '1']);
+    }
+    return propertiesText(props, `Kafka ${r.ns}/${r.cluster} (kafka-tier, from the synthesized Kafka resource)`);
+  }
+
+  private async formatAndStartBroker(r: RegionRun): Promise<void> {
+    const cfg = path.join(r.dir, 'config', 'server.properties');
+    writeFile(cfg, this.brokerProperties(r));
+    const log4j = log4jConfig(path.join(r.dir, 'config', 'broker-log4j2.properties'), { 'kafka.server.KafkaRaftServer': 'INFO' });
+    let id = '';
+    do id = randomBytes(16).toString('base64url'); while (id.startsWith('-'));
+    const fmt = new JavaProcess({
+      name: `${r.ns}-format`, runDir: r.dir, mainClass: 'kafka.tools.StorageTool', log4j,
+      args: ['format', '-t', id, '-c', cfg, '--add-scram', `SCRAM-SHA-512=[name=${ADMIN},password=${r.adminPassword}]`],
+    });
+    fmt.start();
+    const code = await fmt.exited;
+    if (code !== 0) throw new Error(`${r.ns}: kafka-storage format failed:\n${fmt.tail()}`);
+    await this.startBroker(r);
+  }
+
+  /** Starts (or restarts, on the same data directory and ports) the region's broker. */
+  async startBroker(r: RegionRun): Promise<void> {
+    const t0 = Date.now();
+    r.broker = new JavaProcess({
+      name: `${r.ns}-broker`, runDir: r.dir, mainClass: 'kafka.Kafka', args: [path.join(r.dir, 'config', 'server.properties')],
+      log4j: path.join(r.dir, 'config', 'broker-log4j2.properties'),
+    });
+    r.broker.start();
+    await waitFor(`${r.ns} broker`, async () => {
+      if (!r.broker!.running) throw new Fatal(`${r.ns}: broker exited:\n${r.broker!.tail()}`);
+      return (await portOpen(r.brokerPort)) && (await this.agent.call('topics.list', { props: this.adminProps(r) }).then(() => true, () => false));
+    }, 90_000, 300);
+    log(`${r.ns}: broker up on 127.0.0.1:${r.brokerPort} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
+
+  async killBroker(r: RegionRun): Promise<void> {
+    await r.broker?.kill();
+    log(`${r.ns}: broker killed (SIGKILL)`);
+  }
+
+  // ---------------------------------------------------------------- topics, users, ACLs
+
+  clientProps(r: RegionRun, user: string, password = r.passwords[user]): Record<string, string> {
+    if (password === undefined) throw new Error(`${r.ns}: no password for user ${user}`);
+    return {
+      'bootstrap.servers': r.bootstrap,
+      'security.protocol': 'SASL_PLAINTEXT',
+      'sasl.mechanism': 'SCRAM-SHA-512',
+      'sasl.jaas.config': `org.apache.kafka.common.security.scram.ScramLoginModule required username="${user}" password="${password}";`,
+    };
+  }
+
+  adminProps(r: RegionRun): Record<string, string> { return this.clientProps(r, ADMIN, r.adminPassword); }
+
+  private async provision(r: RegionRun): Promise<void> {
+    const admin = this.adminProps(r);
+    await this.agent.call('topics.create', { props: admin, topics: r.topics });
+    const users = r.model.users.filter((u) => {
+      const t = u.spec?.authentication?.type;
+      if (t === 'scram-sha-512') return true;
+      note(`KafkaUser authentication ${t} is not run locally (only scram-sha-512), user ${u.metadata.name} skipped`);
+      return false;
+    });
+    for (const u of users) r.passwords[u.metadata.name] = randomPassword();
+    note('SCRAM-SHA-512 credentials of each KafkaUser are created by the harness with generated passwords (the user operator generates them in the cluster)');
+    await this.agent.call('users.upsertScram', { props: admin, users: users.map((u) => ({ name: u.metadata.name, password: r.passwords[u.metadata.name] })) });
+    const acls = users.flatMap((u) => userAcls(u));
+    if (acls.length) await this.agent.call('acls.create', { props: admin, acls });
+    log(`${r.ns}: ${r.topics.length} topics, ${users.length} users, ${acls.length} ACL bindings`);
+  }
+
+  // ---------------------------------------------------------------- MirrorMaker 2
+
+  /** The value of `<namespace>/<secret>:<key>` as the pod would read it. */
+  private secretValue(ns: string, secret: string, key: string, depth = 0): string {
+    if (depth > 5) throw new Error(`secret reference loop at ${ns}/${secret}`);
+    const r = this.regions.find((x) => x.ns === ns);
+    const written = r?.model.secrets[secret]?.[key];
+    if (written !== undefined) {
+      if (typeof written === 'string') return written;
+      const ref = written as SecretRef;
+      return this.secretValue(ref.namespace, ref.name, ref.key, depth + 1);
+    }
+    // the user operator's secret of a KafkaUser: same name as the user
+    if (r && r.passwords[secret] !== undefined) {
+      if (key === 'password') return r.passwords[secret];
+      if (key === 'sasl.jaas.config') return `org.apache.kafka.common.security.scram.ScramLoginModule required username="${secret}" password="${r.passwords[secret]}";`;
+    }
+    throw new Error(`secret ${ns}/${secret} key ${key} is neither written by the stack nor a KafkaUser's secret`);
+  }
+
+  /** Writes <region dir>/secrets/<ns>/<secret>/<key> for every ${strimzisecrets:...} placeholder of the worker and connectors. */
+  private writeSecrets(r: RegionRun, texts: string[]): string {
+    const root = path.join(r.dir, 'secrets');
+    for (const t of texts) {
+      for (const m of t.matchAll(/\$\{strimzisecrets:([^/]+)\/([^:]+):([^}]+)\}/g)) {
+        const [, ns, secret, key] = m;
+        if (ns !== r.ns) throw new Error(`${r.ns}: MirrorMaker 2 reads secret ${ns}/${secret}, outside its namespace`);
+        writeFile(path.join(root, ns, secret, key), this.secretValue(ns, secret, key));
+      }
+    }
+    return root;
+  }
+
+  private async startConnect(r: RegionRun): Promise<void> {
+    const t0 = Date.now();
+    const mm2 = r.model.mirrorMakers[0];
+    const props = localWorkerProperties(connectWorkerProperties(mm2), { addr: this.addr, namespace: r.ns, restPort: r.restPort, where: `${r.ns}/${mm2.metadata.name}`, dir: r.dir });
+    for (const [k, v] of Object.entries(this.tuning.worker ?? {})) {
+      const i = props.findIndex(([x]) => x === k);
+      if (i >= 0) props[i] = [k, v];
+      else props.push([k, v]);
+    }
+    const cfg = path.join(r.dir, 'config', 'connect-distributed.properties');
+    writeFile(cfg, propertiesText(props, `Connect worker of KafkaMirrorMaker2 ${r.ns}/${mm2.metadata.name} (Strimzi 1.2.0 mapping + kafka-tier substitutions)`));
+    const secrets = this.writeSecrets(r, [...props.map(([, v]) => v), ...r.connectors.flatMap((c) => Object.values(c.config))]);
+    r.connect = new JavaProcess({
+      name: `${r.ns}-connect`, runDir: r.dir, mainClass: 'org.apache.kafka.connect.cli.ConnectDistributed', args: [cfg],
+      cwd: secrets, env: { ADVERTISED_HOSTNAME: '127.0.0.1' },
+      log4j: log4jConfig(path.join(r.dir, 'config', 'connect-log4j2.properties'), {
+        'org.apache.kafka.connect.mirror': 'INFO', 'org.apache.kafka.connect.runtime.rest.RestServer': 'INFO', 'org.apache.kafka.connect.runtime.WorkerSourceTask': 'WARN',
+      }),
+    });
+    r.connect.start();
+    await waitFor(`${r.ns} Connect REST`, async () => {
+      if (!r.connect!.running) throw new Fatal(`${r.ns}: Connect exited:\n${r.connect!.tail()}`);
+      const res = await this.rest(r, '/connectors').catch(() => undefined);
+      return res?.ok;
+    }, 120_000, 500);
+    log(`${r.ns}: Connect worker (MirrorMaker 2 ${mm2.metadata.name}) up on 127.0.0.1:${r.restPort} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
+
+  /** Connect REST call (no keep-alive, so that nothing outlives the run). */
+  private rest(r: RegionRun, p: string, init: { method?: string; body?: string } = {}): Promise<{ ok: boolean; status: number; text: () => Promise<string>; json: () => Promise<any> }> {
+    return new Promise((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: r.restPort, path: p, method: init.method ?? 'GET', agent: false, timeout: 30_000,
+        headers: { 'content-type': 'application/json', ...(init.body ? { 'content-length': Buffer.byteLength(init.body) } : {}) } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          resolve({ ok: status >= 200 && status < 300, status, text: async () => body, json: async () => JSON.parse(body) });
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', reject);
+      if (init.body) req.write(init.body);
+      req.end();
+    });
+  }
+
+  /** As the operator does: PUT /connectors/<name>/config for each generated connector, then wait until running. */
+  private async createConnectors(r: RegionRun): Promise<void> {
+    for (const c of r.connectors) {
+      await waitFor(`PUT connector ${c.name}`, async () => {
+        const res = await this.rest(r, `/connectors/${encodeURIComponent(c.name)}/config`, { method: 'PUT', body: JSON.stringify(c.config) });
+        if (res.ok) return true;
+        const body = await res.text();
+        if (res.status >= 500 || res.status === 409) return false; // worker still joining its group / rebalancing
+        throw new Error(`${res.status} ${body}`);
+      }, 60_000, 1000);
+    }
+    await waitFor(`${r.ns} connectors running`, async () => {
+      for (const c of r.connectors) {
+        const st = await this.connectorStatus(r, c.name);
+        if (!st || st.connector.state !== 'RUNNING' || !st.tasks.length || st.tasks.some((t: any) => t.state !== 'RUNNING')) return false;
+      }
+      return true;
+    }, 120_000, 1000);
+    log(`${r.ns}: connectors running: ${r.connectors.map((c) => c.name).join(', ')}`);
+  }
+
+  async connectorStatus(r: RegionRun, name: string): Promise<any> {
+    const res = await this.rest(r, `/connectors/${encodeURIComponent(name)}/status`).catch(() => undefined);
+    return res?.ok ? res.json() : undefined;
+  }
+
+  /** The operator's periodic reconciliation, reduced to what matters here: restart FAILED connectors/tasks with autoRestart. */
+  async reconcileAll(): Promise<void> {
+    for (const r of this.regions) {
+      if (!r.connect?.running) continue;
+      for (const c of r.connectors) {
+        const st = await this.connectorStatus(r, c.name).catch(() => undefined);
+        if (!st) continue;
+        const failed = st.connector.state === 'FAILED' || st.tasks.some((t: any) => t.state === 'FAILED');
+        if (failed && c.spec.autoRestart?.enabled) {
+          log(`${r.ns}: ${c.name} FAILED -> restart (autoRestart, as the operator does)`);
+          await this.rest(r, `/connectors/${encodeURIComponent(c.name)}/restart?includeTasks=true&onlyFailed=true`, { method: 'POST' }).catch(() => undefined);
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- shape
+
+  async listTopics(r: RegionRun): Promise<string[]> {
+    return (await this.agent.call('topics.list', { props: this.adminProps(r) })).topics;
+  }
+
+  async describeTopics(r: RegionRun, names: string[]): Promise<Record<string, { partitions: number; replicas: number; config: Record<string, string> }>> {
+    return (await this.agent.call('topics.describe', { props: this.adminProps(r), topics: names })).topics;
+  }
+
+  /** Topics a region must hold: canonical, one copy per other region and canonical topic, MM2 internal topics. */
+  expectedTopics(r: RegionRun): { canonical: string[]; copies: string[]; internal: string[] } {
+    const mm2 = r.model.mirrorMakers[0];
+    const sources = r.connectors.filter((c) => c.config['connector.class'].endsWith('MirrorSourceConnector'));
+    const copies = sources.flatMap((c) => {
+      const src = this.regions.find((x) => x.alias === c.sourceAlias)!;
+      const re = new RegExp(`^(?:${c.config.topics.split(',').map((s) => s.trim()).join('|')})$`);
+      return src.topics.map((t) => t.name).filter((t) => re.test(t)).map((t) => `${c.sourceAlias}.${t}`);
+    });
+    const internal = [mm2.spec.target.configStorageTopic, mm2.spec.target.offsetStorageTopic, mm2.spec.target.statusStorageTopic,
+      ...sources.map((c) => `mm2-offset-syncs.${c.sourceAlias}.internal`)];
+    return { canonical: r.topics.map((t) => t.name), copies, internal };
+  }
+
+  async waitForCopies(timeoutMs: number): Promise<void> {
+    await Promise.all(this.regions.map((r) => waitFor(`${r.ns} copies`, async () => {
+      const have = new Set(await this.listTopics(r));
+      const e = this.expectedTopics(r);
+      return [...e.copies, ...e.internal].every((t) => have.has(t));
+    }, timeoutMs, 1000)));
+    log('every region holds its copies and MirrorMaker 2 internal topics');
+  }
+
+  // ---------------------------------------------------------------- apps
+
+  /** Starts the consumer app of each region (its user, group and include regex) and waits until it has every matching partition. */
+  async startConsumers(regions = this.regions, suffix = ''): Promise<void> {
+    for (const r of regions) {
+      const app = r.consumer;
+      const name = `${r.ns}/consumer${suffix}`;
+      const props: Record<string, string> = {};
+      for (const [k, v] of Object.entries(app.clientProps)) if (!/^(bootstrap\.servers|security\.protocol|sasl\.|ssl\.)/.test(k)) props[k] = v;
+      Object.assign(props, this.clientProps(r, app.user));
+      if (app.group) props['group.id'] = app.group;
+      props['auto.offset.reset'] = app.fromBeginning ? 'earliest' : props['auto.offset.reset'] ?? 'latest';
+      note(`app consumers: metadata.max.age.ms -> ${INTERVAL_SECONDS * 1000} (KAFKA_TIER_INTERVAL_SECONDS) so that a regex subscription sees new copies quickly`);
+      props['metadata.max.age.ms'] = String(INTERVAL_SECONDS * 1000);
+      if (!app.include) throw new Error(`${r.ns}: consumer has no --include regex`);
+      this.tallies.set(name, new Tally());
+      await this.agent.call('consumer.start', { name, regex: app.include, props });
+      this.consumersStarted.add(name);
+    }
+    await Promise.all(regions.map(async (r) => {
+      const name = `${r.ns}/consumer${suffix}`;
+      const re = new RegExp(`^(?:${r.consumer.include})$`);
+      const topics = (await this.listTopics(r)).filter((t) => re.test(t));
+      const desc = await this.describeTopics(r, topics);
+      const want = topics.flatMap((t) => Array.from({ length: desc[t].partitions }, (_, i) => `${t}/${i}`));
+      await waitFor(`${name} assignment`, () => want.every((p) => this.tallies.get(name)!.assignment.includes(p)), 60_000, 300);
+      log(`${name}: subscribed with ${JSON.stringify(r.consumer.include)} as ${r.consumer.user}, group ${r.consumer.group}: ${topics.join(', ')}`);
+    }));
+  }
+
+  async stopConsumer(name: string): Promise<void> {
+    await this.agent.call('consumer.stop', { name });
+    this.consumersStarted.delete(name);
+  }
+
+  producerProps(r: RegionRun, extra: Record<string, string> = {}): Record<string, string> {
+    const props: Record<string, string> = {};
+    for (const [k, v] of Object.entries(r.producer.clientProps)) if (!/^(bootstrap\.servers|security\.protocol|sasl\.|ssl\.)/.test(k)) props[k] = v;
+    return { ...props, ...extra, ...this.clientProps(r, r.producer.user) };
+  }
+
+  /** Starts an event producer `<ns>/<tag>` with the region's producer app settings (topic, user, client properties). */
+  async startProducer(r: RegionRun, tag: string, o: { rate: number; count?: number; size?: number; extra?: Record<string, string> }): Promise<void> {
+    if (!r.producer.topic) throw new Error(`${r.ns}: producer has no --topic`);
+    await this.agent.call('producer.start', { name: `${r.ns}/${tag}`, region: r.ns, topic: r.producer.topic, rate: o.rate, count: o.count, size: o.size ?? 0, props: this.producerProps(r, o.extra) });
+  }
+
+  producerStats(r: RegionRun, tag: string): Promise<{ sent: number; acked: number; failed: number; lastError?: string }> {
+    return this.agent.call('producer.stats', { name: `${r.ns}/${tag}` });
+  }
+
+  async stopProducer(r: RegionRun, tag: string): Promise<Produced> {
+    const name = `${r.ns}/${tag}`;
+    const res = await this.agent.call('producer.stop', { name, flush: true });
+    return { region: r.ns, name, ids: (res.ackedSeqs as number[]).map((s) => `${r.ns}:${name}:${s}`), sent: res.sent, acked: res.acked, failed: res.failed, firstError: res.firstError, lastError: res.lastError };
+  }
+
+  /** Produces `count` events per region at `rate`/s with each region's producer app settings; returns the acked ids. */
+  async produceEverywhere(count: number, rate: number, tag: string, regions = this.regions): Promise<Produced[]> {
+    await Promise.all(regions.map((r) => this.startProducer(r, tag, { rate, count })));
+    await waitFor(`producers ${tag}`, async () => {
+      const st = await Promise.all(regions.map((r) => this.producerStats(r, tag)));
+      return st.every((s) => s.acked + s.failed >= count);
+    }, 60_000 + (count / rate) * 1000, 300);
+    return Promise.all(regions.map((r) => this.stopProducer(r, tag)));
+  }
+
+  /** Waits until every consumer has received every id at least once; returns missing and duplicate counts per consumer. */
+  async waitDelivered(ids: string[], timeoutMs: number, consumers = [...this.consumersStarted]): Promise<{ consumer: string; missing: number; duplicates: number }[]> {
+    const check = () => consumers.map((c) => {
+      const t = this.tallies.get(c)!;
+      let missing = 0;
+      let duplicates = 0;
+      for (const id of ids) {
+        const n = t.counts.get(id) ?? 0;
+        if (n === 0) missing++;
+        else duplicates += n - 1;
+      }
+      return { consumer: c, missing, duplicates };
+    });
+    try {
+      await waitFor('delivery to every consumer', () => check().every((c) => c.missing === 0), timeoutMs, 500);
+    } catch { /* reported below */ }
+    await sleep(1000); // late duplicates
+    return check();
+  }
+
+  /**
+   * Reads topics of a region from the beginning to their current end (admin, assigned partitions, no group) and
+   * counts records and distinct event ids per topic: duplicates in the topics themselves (MirrorMaker 2's), as opposed
+   * to re-deliveries to a consumer group.
+   */
+  async audit(r: RegionRun, topics: string[]): Promise<Record<string, { records: number; distinct: number }>> {
+    return (await this.agent.call('audit.count', { props: this.adminProps(r), topics })).topics;
+  }
+
+  /** Tries something a user's ACLs do not allow; returns the broker's refusal (or undefined if it was allowed). */
+  async refusal(fn: () => Promise<unknown>): Promise<string | undefined> {
+    try {
+      await fn();
+      return undefined;
+    } catch (e) {
+      if (e instanceof AgentError) return e.message;
+      throw e;
+    }
+  }
+}
+

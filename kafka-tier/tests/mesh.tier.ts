@@ -1,0 +1,219 @@
+/**
+ * The Kafka tier: the synthesized mesh on real Kafka 4.3.1 brokers and real MirrorMaker 2 (Kafka Connect workers
+ * with the connectors Strimzi 1.2.0 generates). Tests of one mesh run in order and share its run.
+ */
+import { ordersSeen, startDemoApp, stopDemoApp } from '../src/demo-apps';
+import { INTERVAL_SECONDS } from '../src/local';
+import { MeshRun, Produced } from '../src/mesh';
+import { loadMesh, meshInput } from '../src/synth';
+import { log, sleep, waitFor } from '../src/util';
+
+const FOUR_REGION_MESH = '__tests__/fixtures/meshes/four-regions.yaml';
+
+function report(title: string, rows: { consumer: string; missing: number; duplicates: number }[]): void {
+  log(`${title}: ${rows.map((r) => `${r.consumer} missing=${r.missing} duplicates=${r.duplicates}`).join('; ')}`);
+}
+
+/** Every region's topics: Kafka's own (`__*`) aside, exactly canonical + copies + MirrorMaker 2 internal topics. */
+async function expectShape(run: MeshRun): Promise<void> {
+  for (const r of run.regions) {
+    const have = (await run.listTopics(r)).filter((t) => !t.startsWith('__'));
+    const e = run.expectedTopics(r);
+    expect({ region: r.ns, topics: [...have].sort() }).toEqual({ region: r.ns, topics: [...e.canonical, ...e.copies, ...e.internal].sort() });
+    // no copy of a copy: no topic carries two aliases
+    const aliases = run.regions.map((x) => x.alias);
+    const twice = have.filter((t) => aliases.some((a) => t.startsWith(`${a}.`) && aliases.some((b) => t.slice(a.length + 1).startsWith(`${b}.`))));
+    expect(twice).toEqual([]);
+    // each copy has its canonical topic's partition count
+    const desc = await run.describeTopics(r, e.copies);
+    for (const c of e.copies) {
+      const alias = c.slice(0, c.indexOf('.'));
+      const src = run.regions.find((x) => x.alias === alias)!;
+      const canonical = src.topics.find((t) => t.name === c.slice(alias.length + 1))!;
+      expect({ topic: `${r.ns}/${c}`, partitions: desc[c].partitions }).toEqual({ topic: `${r.ns}/${c}`, partitions: canonical.partitions });
+    }
+  }
+}
+
+async function expectDeliveredOnce(run: MeshRun, count: number, rate: number, tag: string): Promise<void> {
+  const produced = await run.produceEverywhere(count, rate, tag);
+  for (const p of produced) expect({ producer: p.name, acked: p.acked, failed: p.failed }).toEqual({ producer: p.name, acked: count, failed: 0 });
+  const res = await run.waitDelivered(produced.flatMap((p) => p.ids), 120_000);
+  report(`delivery (${tag}, ${count} events per region)`, res);
+  for (const r of res) expect(r).toEqual({ consumer: r.consumer, missing: 0, duplicates: 0 });
+}
+
+describe('three-region demo mesh on real Kafka and MirrorMaker 2', () => {
+  let run: MeshRun;
+
+  beforeAll(async () => {
+    const input = meshInput({});
+    run = new MeshRun(loadMesh(input.files, input.source), 'demo');
+    await run.start();
+  }, 600_000);
+
+  afterAll(async () => {
+    await run?.stop();
+  }, 180_000);
+
+  test('delivery: every event produced in any region reaches every region\'s consumer exactly once', async () => {
+    await run.startConsumers();
+    await expectDeliveredOnce(run, 200, 100, 'clean');
+  });
+
+  test('shape: canonical topics, one copy per other region, MirrorMaker 2 internal topics, nothing else — also after topic refreshes', async () => {
+    await expectShape(run);
+    const wait = 3 * INTERVAL_SECONDS + 2;
+    log(`waiting ${wait} s: every MirrorSourceConnector refreshes its topics every ${INTERVAL_SECONDS} s`);
+    await sleep(wait * 1000);
+    await expectShape(run);
+  });
+
+  test('config sync: a config change on a canonical topic reaches its copies in every other region', async () => {
+    const src = run.regions[run.regions.length - 1];
+    const topic = src.topics.find((t) => t.name === src.producer.topic)?.name ?? src.topics[0].name;
+    const copy = `${src.alias}.${topic}`;
+    const others = run.regions.filter((r) => r !== src);
+    // carried at creation: the copies have the canonical topic's synthesized config (minus what MirrorMaker 2 excludes)
+    const canonical = src.topics.find((t) => t.name === topic)!;
+    for (const r of others) {
+      const cfg = (await run.describeTopics(r, [copy]))[copy].config;
+      for (const [k, v] of Object.entries(canonical.config)) if (k !== 'min.insync.replicas') expect({ topic: `${r.ns}/${copy}`, [k]: cfg[k] }).toEqual({ topic: `${r.ns}/${copy}`, [k]: v });
+    }
+    const t0 = Date.now();
+    await run.agent.call('topics.alterConfig', { props: run.adminProps(src), topic, set: { 'retention.ms': '4321000', 'retention.bytes': '77777777' } });
+    await waitFor(`${copy} config in ${others.map((r) => r.ns).join(', ')}`, async () => {
+      for (const r of others) {
+        const cfg = (await run.describeTopics(r, [copy]))[copy].config;
+        if (cfg['retention.ms'] !== '4321000' || cfg['retention.bytes'] !== '77777777') return false;
+      }
+      return true;
+    }, 10 * INTERVAL_SECONDS * 1000 + 30_000, 1000);
+    log(`config change on ${src.ns}/${topic} reached ${copy} in ${others.map((r) => r.ns).join(', ')} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  });
+
+  test('ACLs are enforced by the brokers: attempts outside a user\'s ACLs are refused', async () => {
+    const r = run.regions[0];
+    const topic = r.producer.topic!;
+    const refusals: Record<string, string | undefined> = {};
+    // the consumer may read but not write the canonical topic
+    refusals['consumer writes canonical topic'] = await run.refusal(() => run.agent.call('probe.produce', { props: run.clientProps(r, r.consumer.user), topic }));
+    // the producer may write but not read (no group, no Read)
+    refusals['producer reads canonical topic'] = await run.refusal(() => run.agent.call('probe.consume', { props: { ...run.clientProps(r, r.producer.user), 'group.id': r.consumer.group ?? 'probe' }, topic }));
+    // a source-role user of another region's MirrorMaker 2 may read, not write
+    const sourceRole = r.model.users.map((u) => u.metadata.name).find((u) => u.startsWith('mirror-to-'));
+    if (sourceRole) refusals[`${sourceRole} writes canonical topic`] = await run.refusal(() => run.agent.call('probe.produce', { props: run.clientProps(r, sourceRole), topic }));
+    // the producer may not create topics
+    refusals['producer creates a topic'] = await run.refusal(() => run.agent.call('topics.create', { props: run.clientProps(r, r.producer.user), topics: [{ name: 'not-allowed', partitions: 1, replicas: 1 }] }));
+    // a wrong password is refused at authentication
+    refusals['wrong password'] = await run.refusal(() => run.agent.call('probe.produce', { props: run.clientProps(r, r.producer.user, 'wrong-password'), topic }));
+    for (const [what, err] of Object.entries(refusals)) log(`ACL check ${r.ns}: ${what}: ${err ?? 'ALLOWED'}`);
+    for (const [what, err] of Object.entries(refusals)) expect({ what, refused: !!err }).toEqual({ what, refused: true });
+    // an idempotent producer (the default) is refused at InitProducerId (no Write anywhere); without idempotence the topic refuses
+    expect(refusals['consumer writes canonical topic']).toMatch(/(Topic|Cluster)AuthorizationException/);
+    const plain = await run.refusal(() => run.agent.call('probe.produce', { props: { ...run.clientProps(r, r.consumer.user), 'enable.idempotence': 'false' }, topic }));
+    log(`ACL check ${r.ns}: consumer writes canonical topic (non-idempotent producer): ${plain ?? 'ALLOWED'}`);
+    expect(plain).toMatch(/TopicAuthorizationException/);
+    expect(refusals['wrong password']).toMatch(/SaslAuthenticationException/);
+    // and the same users inside their ACLs are served
+    expect(await run.refusal(() => run.agent.call('probe.produce', { props: run.clientProps(r, r.producer.user), topic }))).toBeUndefined();
+  });
+
+  test('region outage: a broker is SIGKILLed and restarted on its old data; survivors keep delivering; nothing is lost', async () => {
+    const victim = run.regions[1];
+    const survivors = run.regions.filter((r) => r !== victim);
+    const survivorConsumers = survivors.map((r) => `${r.ns}/consumer`);
+    const rate = 20;
+    const all: Produced[] = [];
+
+    all.push(...(await run.produceEverywhere(5 * rate, rate, 'before-outage')));
+    await run.killBroker(victim);
+    const t0 = Date.now();
+    // everyone keeps producing; the victim's producer buffers and retries against its dead broker
+    await Promise.all(run.regions.map((r) => run.startProducer(r, 'during-outage', { rate })));
+    await sleep(15_000);
+    const during = await Promise.all(survivors.map((r) => run.stopProducer(r, 'during-outage')));
+    all.push(...during);
+    const survivorIds = [...all.filter((p) => p.region !== victim.ns).flatMap((p) => p.ids)];
+    const meanwhile = await run.waitDelivered(survivorIds, 60_000, survivorConsumers);
+    report(`outage of ${victim.ns}: survivors' events at the survivors (victim still down)`, meanwhile);
+    for (const c of meanwhile) expect({ consumer: c.consumer, missing: c.missing }).toEqual({ consumer: c.consumer, missing: 0 });
+
+    await run.startBroker(victim);
+    log(`${victim.ns}: restarted on its old data directory and ports after ${((Date.now() - t0) / 1000).toFixed(1)} s down`);
+    all.push(...(await run.produceEverywhere(5 * rate, rate, 'after-outage')));
+    all.push(await run.stopProducer(victim, 'during-outage'));
+
+    const ids = all.flatMap((p) => p.ids);
+    const failed = all.reduce((n, p) => n + p.failed, 0);
+    log(`outage run: ${ids.length} events acked by the brokers, ${failed} sends failed (not acked, not expected)`);
+    for (const p of all.filter((x) => x.failed)) log(`  ${p.name}: ${p.failed} failed; first error: ${p.firstError}; last: ${p.lastError}`);
+    const res = await run.waitDelivered(ids, 240_000);
+    report(`outage of ${victim.ns}: after convergence`, res);
+    const lost = res.reduce((n, c) => n + c.missing, 0);
+    const dups = res.reduce((n, c) => n + c.duplicates, 0);
+    log(`outage result: lost events ${lost}, duplicates delivered to consumers ${dups} (MirrorMaker 2 and consumer groups are at-least-once; duplicates are counted, not failed)`);
+    // where the duplicates are: in the copies themselves (MirrorMaker 2 re-sending) or only re-deliveries to a group
+    for (const r of run.regions) {
+      const e = run.expectedTopics(r);
+      const topics = [r.producer.topic!, ...e.copies.filter((c) => c.endsWith(`.${r.producer.topic}`))];
+      const counts = await run.audit(r, topics);
+      log(`outage audit ${r.ns}: ${Object.entries(counts).map(([t, c]) => `${t} records=${c.records} distinct=${c.distinct} duplicates=${c.records - c.distinct}`).join('; ')}`);
+    }
+    expect(lost).toBe(0);
+  });
+  test('the synthesized demo apps (their own scripts) deliver every region\'s orders to every region', async () => {
+    const ORDERS = 5;
+    // the demo consumers use the synthesized group: the tier's consumers of that group leave it first
+    for (const r of run.regions) await run.stopConsumer(`${r.ns}/consumer`);
+    const consumers = run.regions.map((r) => startDemoApp(run, r, 'consumer'));
+    try {
+      await waitFor('demo consumers subscribed', () => consumers.every((c) => /subscribed to/.test(c.output())), 90_000, 500);
+      const producers = run.regions.map((r) => startDemoApp(run, r, 'producer', { ORDER_INTERVAL_SECONDS: '0.2', ORDER_COUNT: String(ORDERS) }));
+      await waitFor('demo producers done', () => producers.every((p) => p.child.exitCode !== null), 120_000, 500);
+      for (const p of producers) expect({ producer: p.region, exit: p.child.exitCode }).toEqual({ producer: p.region, exit: 0 });
+      const codes = run.regions.map((r) => r.model.deployments.find((d) => d.metadata.name === 'producer')!
+        .spec.template.spec.containers[0].env.find((e: any) => e.name === 'REGION_CODE')?.value as string);
+      await waitFor('every demo consumer has every region\'s orders', () => consumers.every((c) => {
+        const seen = ordersSeen(c.output());
+        return codes.every((code) => seen.filter((o) => o.region === code).length >= ORDERS);
+      }), 120_000, 1000);
+      for (const c of consumers) {
+        const seen = ordersSeen(c.output());
+        const perRegion = Object.fromEntries(codes.map((code) => [code, seen.filter((o) => o.region === code).length]));
+        log(`demo app consumer ${c.region}: ${JSON.stringify(perRegion)} from topics ${[...new Set(seen.map((o) => o.topic))].sort().join(', ')}`);
+        expect(perRegion).toEqual(Object.fromEntries(codes.map((code) => [code, ORDERS])));
+        expect(new Set(seen.map((o) => o.id)).size).toBe(seen.length);
+      }
+    } finally {
+      await Promise.all(consumers.map(stopDemoApp));
+    }
+  });
+});
+
+describe('four-region mesh on real Kafka and MirrorMaker 2', () => {
+  let run: MeshRun;
+
+  beforeAll(async () => {
+    const input = meshInput({ meshConfig: FOUR_REGION_MESH });
+    run = new MeshRun(loadMesh(input.files, input.source), 'four-regions');
+    expect(run.regions.length).toBeGreaterThanOrEqual(4);
+    await run.start();
+    await run.startConsumers();
+  }, 600_000);
+
+  afterAll(async () => {
+    await run?.stop();
+  }, 180_000);
+
+  test('delivery: every event reaches every region exactly once', async () => {
+    await expectDeliveredOnce(run, 100, 100, 'clean');
+  });
+
+  test('shape: no copy of a copy, also after topic refreshes', async () => {
+    await expectShape(run);
+    await sleep((2 * INTERVAL_SECONDS + 2) * 1000);
+    await expectShape(run);
+  });
+});
+
