@@ -105,8 +105,8 @@ describe('least-privilege users', () => {
   const users = Object.fromEntries(regionUsers(mesh, na).map((u) => [u.name, u]));
   const ops = (user: string, name: string) => users[user].acls.find((a) => a.resource.name === name)?.operations;
 
-  test('each region has its MirrorMaker 2 user, a read-only user per reading region, a producer, a consumer and the web UI', () => {
-    expect(Object.keys(users)).toEqual(['mirrormaker2', 'mirror-to-south-america', 'mirror-to-europe', 'producer', 'consumer', 'kafka-ui']);
+  test('each region has its MirrorMaker 2 user, one read-only user for the other regions to mirror from, a producer, a consumer and the web UI', () => {
+    expect(Object.keys(users)).toEqual(['mirrormaker2', 'mirror-source', 'producer', 'consumer', 'kafka-ui']);
   });
 
   test('the web UI user sees everything and changes nothing', () => {
@@ -120,7 +120,7 @@ describe('least-privilege users', () => {
   });
 
   test('mirror readers can only read and describe the canonical topics', () => {
-    const reader = users['mirror-to-europe'];
+    const reader = users['mirror-source'];
     expect(reader.acls.map((a) => a.resource)).toEqual(mesh.topics.map((t) => ({ type: 'topic', name: t.name, patternType: 'literal' })));
     for (const acl of reader.acls) expect(acl.operations).toEqual(['Read', 'Describe', 'DescribeConfigs']);
   });

@@ -170,56 +170,57 @@ describe.each(meshes)('%s', (_name, load) => {
         expect(target.tls.trustedCertificates).toEqual([{ secretName: `${mm2.object.metadata.namespace}-cluster-ca-cert`, certificate: 'ca.crt' }]);
         expect(target.authentication).toEqual({ type: 'scram-sha-512', username: 'mirrormaker2', passwordSecret: { secretName: 'mirrormaker2', password: 'password' } });
         for (const { source } of mirrors) {
-          expect(source.tls.trustedCertificates).toEqual([{ secretName: `mirror-from-${nameOfAlias(mesh, source.alias)}`, certificate: 'ca.crt' }]);
-          expect(source.authentication.type).toBe('scram-sha-512');
-        }
-      }
-    });
-
-    test("each mirror reads its source as that source's read-only mirror-to-<reader> user, with the password copied into the reader's namespace", () => {
-      for (const region of mesh.regions) {
-        const mm2 = manifestOf(m, 'KafkaMirrorMaker2', region.name, 'mirrormaker2');
-        for (const mirror of mm2.object.spec.mirrors) {
-          const source = nameOfAlias(mesh, mirror.source.alias);
-          expect(mirror.source.authentication).toEqual({
+          const name = nameOfAlias(mesh, source.alias);
+          expect(source.tls.trustedCertificates).toEqual([{ secretName: 'mirror-sources', certificate: `${name}.ca.crt` }]);
+          expect(source.authentication).toEqual({
             type: 'scram-sha-512',
-            username: `mirror-to-${region.name}`,
-            passwordSecret: { secretName: `mirror-from-${source}`, password: 'password' },
+            username: 'mirror-source',
+            passwordSecret: { secretName: 'mirror-sources', password: `${name}.password` },
           });
-          const reader = manifestOf(m, 'KafkaUser', source, `mirror-to-${region.name}`);
-          expect(reader.object.spec.authorization.acls.every((a: any) => !a.operations.includes('Write'))).toBe(true);
         }
       }
     });
 
-    test("each copied Secret holds the source's CA and the reader's password there, read once they are Ready, before the MirrorMaker 2", () => {
-      const copies = Object.entries(m.resource.kubernetes_secret_v1);
-      expect(copies).toHaveLength(mesh.regions.length * (mesh.regions.length - 1));
+    test("mirrors read each source as its read-only mirror-source user", () => {
+      for (const region of mesh.regions) {
+        const reader = manifestOf(m, 'KafkaUser', region.name, 'mirror-source');
+        const acls = reader.object.spec.authorization.acls;
+        expect(acls.map((a: any) => a.resource.name).sort()).toEqual(mesh.topics.map((t) => t.name).sort());
+        expect(acls.every((a: any) => a.operations.every((o: string) => ['Read', 'Describe', 'DescribeConfigs'].includes(o)))).toBe(true);
+      }
+    });
+
+    test("each region's mirror-sources Secret holds every other region's CA and password, read once they are Ready, before its MirrorMaker 2", () => {
+      const secrets = Object.entries(m.resource.kubernetes_secret_v1);
+      // One per region, not one per mirror flow.
+      expect(secrets).toHaveLength(mesh.regions.length);
       const sourceOf = (expression: string) => {
         const [, from] = /data\.kubernetes_secret_v1\.([^.]+)\.data/.exec(expression)!;
         return m.data!.kubernetes_secret_v1[from];
       };
-      for (const [id, secret] of copies) {
+      for (const [id, secret] of secrets) {
         const reader = secret.metadata.namespace;
-        const source = secret.metadata.name.replace(/^mirror-from-/, '');
-        expect(source).not.toBe(reader);
-        const ca = sourceOf(secret.data['ca.crt']);
-        expect(ca.metadata).toEqual({ name: `${source}-cluster-ca-cert`, namespace: source });
-        expect(ca.depends_on).toEqual([manifestOf(m, 'Kafka', source, source).address]);
-        const password = sourceOf(secret.data.password);
-        expect(password.metadata).toEqual({ name: `mirror-to-${reader}`, namespace: source });
-        expect(password.depends_on).toEqual([manifestOf(m, 'KafkaUser', source, `mirror-to-${reader}`).address]);
+        expect(secret.metadata.name).toBe('mirror-sources');
+        const others = mesh.regions.filter((r) => r.name !== reader).map((r) => r.name);
+        expect(Object.keys(secret.data).sort()).toEqual(others.flatMap((o) => [`${o}.ca.crt`, `${o}.password`]).sort());
+        for (const source of others) {
+          const ca = sourceOf(secret.data[`${source}.ca.crt`]);
+          expect(ca.metadata).toEqual({ name: `${source}-cluster-ca-cert`, namespace: source });
+          expect(ca.depends_on).toEqual([manifestOf(m, 'Kafka', source, source).address]);
+          const password = sourceOf(secret.data[`${source}.password`]);
+          expect(password.metadata).toEqual({ name: 'mirror-source', namespace: source });
+          expect(password.depends_on).toEqual([manifestOf(m, 'KafkaUser', source, 'mirror-source').address]);
+        }
         expect(manifestOf(m, 'KafkaMirrorMaker2', reader, 'mirrormaker2').resource.depends_on).toContain(`kubernetes_secret_v1.${id}`);
       }
-      // Each cluster CA is read once, whatever the number of regions that mirror from it.
-      const caReads = Object.values(m.data!.kubernetes_secret_v1).filter((d) => d.metadata.name.endsWith('-cluster-ca-cert'));
-      expect(caReads).toHaveLength(mesh.regions.length);
+      // Each source is read once, whatever the number of regions that mirror from it.
+      expect(Object.keys(m.data!.kubernetes_secret_v1).filter((k) => !k.includes('ui-password'))).toHaveLength(2 * mesh.regions.length);
     });
 
     test('every KafkaUser authenticates with SCRAM-SHA-512 and has simple ACLs', () => {
       const users = manifests(m, 'KafkaUser');
-      // mirrormaker2, mirror-to-<each other region>, producer, consumer, kafka-ui
-      expect(users).toHaveLength(mesh.regions.length * (mesh.regions.length - 1 + 4));
+      // mirrormaker2, mirror-source, producer, consumer, kafka-ui
+      expect(users).toHaveLength(mesh.regions.length * 5);
       for (const user of users) {
         expect(user.object.spec.authentication).toEqual({ type: 'scram-sha-512' });
         expect(user.object.spec.authorization.type).toBe('simple');
@@ -361,9 +362,9 @@ describe('options', () => {
     expect(eu.resource.provider).toBe('kubernetes.ctx_eu_cluster');
     expect(manifestOf(m.json, 'Kafka', 'north-america', 'north-america').resource.provider).toBe('kubernetes');
     // The copy of europe's CA into north-america is read through europe's provider and written through the default one.
-    const copy = Object.values(m.json.resource.kubernetes_secret_v1).find((s: any) => s.metadata.name === 'mirror-from-europe' && s.metadata.namespace === 'north-america')!;
+    const copy = Object.values(m.json.resource.kubernetes_secret_v1).find((s: any) => s.metadata.namespace === 'north-america')!;
     expect(copy.provider).toBe('kubernetes');
-    const [, from] = /data\.kubernetes_secret_v1\.([^.]+)\.data/.exec(copy.data['ca.crt'])!;
+    const [, from] = /data\.kubernetes_secret_v1\.([^.]+)\.data/.exec(copy.data['europe.ca.crt'])!;
     expect(m.json.data!.kubernetes_secret_v1[from].provider).toBe('kubernetes.ctx_eu_cluster');
   });
 

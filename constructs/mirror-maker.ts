@@ -17,11 +17,15 @@ import { metricsConfigRef, MIRROR_MAKER_METRICS_KEY } from './metrics-config';
 export interface MirrorEndpoint {
   readonly alias: string;
   readonly bootstrapServers: string;
-  /** Secret with the cluster's CA certificate under `ca.crt`. */
+  /** Secret with the cluster's CA certificate, under `caCertificateKey`. */
   readonly caSecret: string;
+  /** @default 'ca.crt' */
+  readonly caCertificateKey?: string;
   readonly username: string;
-  /** Secret with the user's password under `password`. */
+  /** Secret with the user's password, under `passwordKey`. */
   readonly passwordSecret: string;
+  /** @default 'password' */
+  readonly passwordKey?: string;
 }
 
 export interface MirrorMakerProps {
@@ -55,11 +59,11 @@ export class MirrorMaker extends Construct {
     const connection = (endpoint: MirrorEndpoint) => ({
       alias: endpoint.alias,
       bootstrapServers: endpoint.bootstrapServers,
-      tls: { trustedCertificates: [{ secretName: endpoint.caSecret, certificate: 'ca.crt' }] },
+      tls: { trustedCertificates: [{ secretName: endpoint.caSecret, certificate: endpoint.caCertificateKey ?? 'ca.crt' }] },
       authentication: {
         type: 'scram-sha-512',
         username: endpoint.username,
-        passwordSecret: { secretName: endpoint.passwordSecret, password: 'password' },
+        passwordSecret: { secretName: endpoint.passwordSecret, password: endpoint.passwordKey ?? 'password' },
       },
     });
 

@@ -1,11 +1,12 @@
 /**
- * What a region's MirrorMaker 2 needs, in its own namespace, to read another region's cluster: that cluster's CA
- * certificate and the password of the source's `mirror-to-<reader>` KafkaUser, in one Secret
- * (`ca.crt`, `password`). A pod can mount Secrets of its own namespace only, so both are copied (data only).
+ * What a region's MirrorMaker 2 needs, in its own namespace, to read every other region's cluster: each source's
+ * cluster CA certificate and the password of each source's read-only `mirror-source` KafkaUser, in one Secret
+ * (`<source>.ca.crt`, `<source>.password`). A pod can mount Secrets of its own namespace only, so they are copied
+ * (data only) from the source namespaces.
  *
  * The source Secrets are read once the source's Kafka and user are Ready (the dependency defers the reads to apply
  * time), so one apply creates everything in order. They are read again on every plan: after the operator renews a
- * CA, or a password changes, `cdktf deploy` brings the copy up to date.
+ * CA, or a password changes, `cdktf deploy` brings the copies up to date.
  */
 import { Fn, ITerraformDependable } from 'cdktf';
 import { DataKubernetesSecretV1 } from '@cdktf/provider-kubernetes/lib/data-kubernetes-secret-v1';
@@ -13,47 +14,81 @@ import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import { Construct } from 'constructs';
 
-export interface MirrorSourceAccessProps {
-  /** Provider of the source region's Kubernetes cluster. */
-  readonly sourceProvider: KubernetesProvider;
-  readonly sourceNamespace: string;
-  /** The source cluster's CA certificate (PEM), e.g. read once per source region with `readSecret`. */
+/** One source region, as its readers see it. */
+export interface MirrorSource {
+  readonly namespace: string;
+  /** Its cluster CA certificate (PEM) and its mirror-source user's password, e.g. from `SourceSecrets`. */
   readonly caCertificate: string;
-  /** Secret, in the source namespace, with the source user's password under `password`. */
-  readonly sourceUserSecret: string;
-  /** The source's KafkaUser: its Secret exists once it is Ready. */
-  readonly sourceUserReady: ITerraformDependable[];
-  /** Provider of the reading region's Kubernetes cluster. */
-  readonly readerProvider: KubernetesProvider;
-  readonly readerNamespace: string;
-  /** Name of the Secret in the reader's namespace. */
-  readonly secretName: string;
+  readonly password: string;
+  /** Keys of the two values in the reader's Secret. */
+  readonly caCertificateKey: string;
+  readonly passwordKey: string;
 }
 
+export interface MirrorSourceAccessProps {
+  readonly provider: KubernetesProvider;
+  readonly namespace: string;
+  readonly secretName: string;
+  readonly sources: readonly MirrorSource[];
+}
+
+/** The Secret, in the reader's namespace, with every source's CA certificate and password. */
 export class MirrorSourceAccess extends Construct {
-  /** The Secret in the reader's namespace; depend on it before mounting it. */
+  /** Depend on it before mounting it. */
   readonly secret: SecretV1;
 
   constructor(scope: Construct, id: string, props: MirrorSourceAccessProps) {
     super(scope, id);
-    const user = readSecret(this, 'credentials-source', props.sourceProvider, props.sourceNamespace, props.sourceUserSecret, props.sourceUserReady);
     this.secret = new SecretV1(this, 'secret', {
-      provider: props.readerProvider,
+      provider: props.provider,
       metadata: {
         name: props.secretName,
-        namespace: props.readerNamespace,
+        namespace: props.namespace,
         labels: { 'app.kubernetes.io/part-of': 'shared-topic-mesh' },
         annotations: {
-          'shared-topic-mesh/purpose': `MirrorMaker 2 reads ${props.sourceNamespace}'s canonical topics`,
-          'shared-topic-mesh/copied-from': `${props.sourceNamespace}/${props.sourceUserSecret} (password), the cluster CA (ca.crt)`,
+          'shared-topic-mesh/purpose': `MirrorMaker 2 of ${props.namespace} reads ${props.sources.map((s) => s.namespace).join(', ')}`,
         },
       },
-      data: { 'ca.crt': props.caCertificate, password: Fn.lookup(user.data, 'password') },
+      data: Object.fromEntries(
+        props.sources.flatMap((s) => [
+          [s.caCertificateKey, s.caCertificate],
+          [s.passwordKey, s.password],
+        ]),
+      ),
     });
   }
 }
 
-/** Reads a Secret once `ready` is; returns the data source (its `data` map holds the decoded values). */
+export interface SourceSecretsProps {
+  readonly provider: KubernetesProvider;
+  readonly namespace: string;
+  /** Secret with the cluster CA certificate under `ca.crt`, and what makes it exist (the Kafka cluster). */
+  readonly caSecret: string;
+  readonly caReady: ITerraformDependable[];
+  /** Secret of the mirror-source KafkaUser (`password`), and what makes it exist (the KafkaUser). */
+  readonly userSecret: string;
+  readonly userReady: ITerraformDependable[];
+}
+
+/** Reads, once per source region, the two values its readers copy. */
+export class SourceSecrets extends Construct {
+  readonly caCertificate: string;
+  readonly password: string;
+
+  constructor(scope: Construct, id: string, props: SourceSecretsProps) {
+    super(scope, id);
+    const read = (readId: string, name: string, ready: ITerraformDependable[]) =>
+      new DataKubernetesSecretV1(this, readId, {
+        provider: props.provider,
+        metadata: { name, namespace: props.namespace },
+        dependsOn: ready,
+      });
+    this.caCertificate = Fn.lookup(read('cluster-ca-certificate', props.caSecret, props.caReady).data, 'ca.crt');
+    this.password = Fn.lookup(read('mirror-source-password', props.userSecret, props.userReady).data, 'password');
+  }
+}
+
+/** Reads a Secret once `ready` is; its `data` map holds the decoded values. */
 export function readSecret(
   scope: Construct,
   id: string,

@@ -5,7 +5,7 @@
  * not granted here is refused.
  */
 import { COPY_SEPARATOR, Mesh, Region } from './model';
-import { APPS, MIRROR_MAKER, mirrorSourceUserName, UI, USERS } from './names';
+import { APPS, MIRROR_MAKER, MIRROR_SOURCE_USER, UI, USERS } from './names';
 
 export type AclOperation = 'Read' | 'Write' | 'Create' | 'Describe' | 'Alter' | 'AlterConfigs' | 'DescribeConfigs';
 
@@ -53,11 +53,12 @@ export function mirrorMakerUser(mesh: Mesh, region: Region): UserSpec {
   };
 }
 
-/** The user another region's MirrorMaker 2 reads this region's canonical topics with (source role): read-only. */
-export function mirrorSourceUser(mesh: Mesh, reader: Region): UserSpec {
+/** The user the other regions' MirrorMaker 2s read this region's canonical topics with (source role): read-only. */
+export function mirrorSourceUser(mesh: Mesh, region: Region): UserSpec {
+  const readers = mesh.regions.filter((r) => r.name !== region.name);
   return {
-    name: mirrorSourceUserName(reader),
-    purpose: `MirrorMaker 2 of ${reader.name}: reads the canonical topics`,
+    name: MIRROR_SOURCE_USER,
+    purpose: `MirrorMaker 2 of ${readers.map((r) => r.name).join(', ')}: read the canonical topics`,
     // DescribeConfigs lets sync.topic.configs copy each canonical topic's config onto its copies.
     acls: mesh.topics.map((t) => topic(t.name, 'literal', ['Read', 'Describe', 'DescribeConfigs'])),
   };
@@ -101,10 +102,9 @@ export function uiUser(): UserSpec {
 
 /** Every KafkaUser of a region's cluster, in a stable order. */
 export function regionUsers(mesh: Mesh, region: Region): UserSpec[] {
-  const readers = mesh.regions.filter((r) => r.name !== region.name);
   return [
     mirrorMakerUser(mesh, region),
-    ...readers.map((reader) => mirrorSourceUser(mesh, reader)),
+    mirrorSourceUser(mesh, region),
     ...(mesh.apps.enabled ? [producerUser(mesh), consumerUser(mesh, region)] : []),
     ...(mesh.ui.enabled ? [uiUser()] : []),
   ];

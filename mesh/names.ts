@@ -35,17 +35,21 @@ export const USERS = {
   consumer: 'consumer',
 } as const;
 
-/** KafkaUser, in a source region, that `reader`'s MirrorMaker 2 uses to read the source's canonical topics. */
-export function mirrorSourceUserName(reader: Region): string {
-  return `mirror-to-${reader.name}`;
-}
+/**
+ * KafkaUser every other region's MirrorMaker 2 reads a region's canonical topics with (read-only). One per region,
+ * not one per reader: the mesh has N of these users and N copied Secrets, not N(N-1).
+ */
+export const MIRROR_SOURCE_USER = 'mirror-source';
 
 /**
- * Secret, in the reader's namespace, holding what its MirrorMaker 2 needs to read `source`: the source cluster's CA
- * certificate (`ca.crt`) and the password (`password`) of the source's `mirror-to-<reader>` user.
+ * Secret, in each region's namespace, holding what its MirrorMaker 2 needs to read every other region S:
+ * `<S>.ca.crt` (S's cluster CA certificate) and `<S>.password` (the password of S's `mirror-source` user).
  */
-export function mirrorCredentialsSecretName(source: Region): string {
-  return `mirror-from-${source.name}`;
+export const MIRROR_SOURCES_SECRET = 'mirror-sources';
+
+/** Keys of `MIRROR_SOURCES_SECRET` for one source region. */
+export function mirrorSourceKeys(source: Region): { caCertificate: string; password: string } {
+  return { caCertificate: `${source.name}.ca.crt`, password: `${source.name}.password` };
 }
 
 /** Names of the MirrorMaker 2 resource, its Kafka Connect group and its storage topics (in the target cluster). */

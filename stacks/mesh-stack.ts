@@ -9,7 +9,7 @@ import { DemoApps } from '../constructs/demo-apps';
 import { KafkaUi } from '../constructs/kafka-ui';
 import { MirrorMaker } from '../constructs/mirror-maker';
 import { Fn } from 'cdktf';
-import { MirrorSourceAccess, readSecret } from '../constructs/mirror-source-access';
+import { MirrorSourceAccess, readSecret, SourceSecrets } from '../constructs/mirror-source-access';
 import { MeshRegion } from '../constructs/region';
 import { Mesh } from '../mesh/model';
 import {
@@ -18,8 +18,9 @@ import {
   clusterCaSecretName,
   consumerPattern,
   followCommand,
-  mirrorCredentialsSecretName,
-  mirrorSourceUserName,
+  MIRROR_SOURCE_USER,
+  MIRROR_SOURCES_SECRET,
+  mirrorSourceKeys,
   topicsPattern,
   UI,
   uiPortForwardCommand,
@@ -50,13 +51,21 @@ export class MeshStack extends TerraformStack {
       ]),
     );
     const replicationFactor = Math.min(3, mesh.kafka.brokers);
-    // Each region's cluster CA certificate, read once its Kafka is Ready, for the regions that mirror from it.
-    const caCertificates = new Map(
+    // Per region, what its readers copy: its cluster CA certificate and its mirror-source user's password.
+    const sourceSecrets = new Map(
       mesh.regions.map((region) => {
-        const ca = readSecret(regions.get(region.name)!, 'cluster-ca-certificate', providerOf(region), region.name, clusterCaSecretName(region), [
-          regions.get(region.name)!.cluster.kafka,
-        ]);
-        return [region.name, Fn.lookup(ca.data, 'ca.crt')];
+        const r = regions.get(region.name)!;
+        return [
+          region.name,
+          new SourceSecrets(r, 'source-secrets', {
+            provider: providerOf(region),
+            namespace: region.name,
+            caSecret: clusterCaSecretName(region),
+            caReady: [r.cluster.kafka],
+            userSecret: MIRROR_SOURCE_USER,
+            userReady: [r.users.get(MIRROR_SOURCE_USER)!],
+          }),
+        ];
       }),
     );
 
@@ -64,19 +73,22 @@ export class MeshStack extends TerraformStack {
       const local = regions.get(region.name)!;
       const sources = mesh.regions.filter((r) => r.name !== region.name);
 
-      // From every other region: its CA certificate and the password of its mirror-to-<region> user.
-      const access = sources.map((source) => {
-        const remote = regions.get(source.name)!;
-        return new MirrorSourceAccess(local, `mirror-from-${source.name}`, {
-          sourceProvider: providerOf(source),
-          sourceNamespace: source.name,
-          caCertificate: caCertificates.get(source.name)!,
-          sourceUserSecret: mirrorSourceUserName(region),
-          sourceUserReady: [remote.users.get(mirrorSourceUserName(region))!],
-          readerProvider: providerOf(region),
-          readerNamespace: region.name,
-          secretName: mirrorCredentialsSecretName(source),
-        });
+      // From every other region: its CA certificate and its mirror-source user's password, in one Secret.
+      const access = new MirrorSourceAccess(local, 'mirror-sources', {
+        provider: providerOf(region),
+        namespace: region.name,
+        secretName: MIRROR_SOURCES_SECRET,
+        sources: sources.map((source) => {
+          const keys = mirrorSourceKeys(source);
+          const secrets = sourceSecrets.get(source.name)!;
+          return {
+            namespace: source.name,
+            caCertificate: secrets.caCertificate,
+            password: secrets.password,
+            caCertificateKey: keys.caCertificate,
+            passwordKey: keys.password,
+          };
+        }),
       });
 
       const mirrorMaker = new MirrorMaker(local, 'mirrormaker2', {
@@ -92,15 +104,17 @@ export class MeshStack extends TerraformStack {
         sources: sources.map((source) => ({
           alias: source.alias,
           bootstrapServers: bootstrapAddress(source),
-          caSecret: mirrorCredentialsSecretName(source),
-          username: mirrorSourceUserName(region),
-          passwordSecret: mirrorCredentialsSecretName(source),
+          caSecret: MIRROR_SOURCES_SECRET,
+          caCertificateKey: mirrorSourceKeys(source).caCertificate,
+          username: MIRROR_SOURCE_USER,
+          passwordSecret: MIRROR_SOURCES_SECRET,
+          passwordKey: mirrorSourceKeys(source).password,
         })),
         topicsPattern: topicsPattern(mesh),
         replicationFactor,
         options: mesh.mirrorMaker,
         metrics: mesh.metrics.enabled,
-        dependsOn: [local.cluster.kafka, local.users.get(USERS.mirrorMaker)!, ...access.map((a) => a.secret)],
+        dependsOn: [local.cluster.kafka, local.users.get(USERS.mirrorMaker)!, access.secret],
       });
 
       if (mesh.apps.enabled) {

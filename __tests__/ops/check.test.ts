@@ -12,7 +12,7 @@ import { envFor, run, tempDir, writeKubeconfig } from './helpers';
 const HEALTHY = `north-america (alias northamerica)
   ✓  Kafka cluster                Ready, Kafka 4.3.1
   ✓  KafkaTopics                  6/6 Ready
-  ✓  KafkaUsers                   6/6 Ready
+  ✓  KafkaUsers                   5/5 Ready
   ✓  MirrorMaker 2                Ready
   ✓  mirror from south-america    southamerica->northamerica.MirrorSourceConnector RUNNING, 2/2 tasks RUNNING
   ✓  mirror from europe           europe->northamerica.MirrorSourceConnector RUNNING, 2/2 tasks RUNNING
@@ -24,7 +24,7 @@ const HEALTHY = `north-america (alias northamerica)
 south-america (alias southamerica)
   ✓  Kafka cluster                Ready, Kafka 4.3.1
   ✓  KafkaTopics                  6/6 Ready
-  ✓  KafkaUsers                   6/6 Ready
+  ✓  KafkaUsers                   5/5 Ready
   ✓  MirrorMaker 2                Ready
   ✓  mirror from north-america    northamerica->southamerica.MirrorSourceConnector RUNNING, 2/2 tasks RUNNING
   ✓  mirror from europe           europe->southamerica.MirrorSourceConnector RUNNING, 2/2 tasks RUNNING
@@ -36,7 +36,7 @@ south-america (alias southamerica)
 europe (alias europe)
   ✓  Kafka cluster                Ready, Kafka 4.3.1
   ✓  KafkaTopics                  6/6 Ready
-  ✓  KafkaUsers                   6/6 Ready
+  ✓  KafkaUsers                   5/5 Ready
   ✓  MirrorMaker 2                Ready
   ✓  mirror from north-america    northamerica->europe.MirrorSourceConnector RUNNING, 2/2 tasks RUNNING
   ✓  mirror from south-america    southamerica->europe.MirrorSourceConnector RUNNING, 2/2 tasks RUNNING

@@ -101,7 +101,7 @@ describe('three-region demo mesh on real Kafka and MirrorMaker 2', () => {
     // the producer may write but not read (no group, no Read)
     refusals['producer reads canonical topic'] = await run.refusal(() => run.agent.call('probe.consume', { props: { ...run.clientProps(r, r.producer.user), 'group.id': r.consumer.group ?? 'probe' }, topic }));
     // a source-role user of another region's MirrorMaker 2 may read, not write
-    const sourceRole = r.model.users.map((u) => u.metadata.name).find((u) => u.startsWith('mirror-to-'));
+    const sourceRole = r.model.users.map((u) => u.metadata.name).find((u) => u === 'mirror-source');
     if (sourceRole) refusals[`${sourceRole} writes canonical topic`] = await run.refusal(() => run.agent.call('probe.produce', { props: run.clientProps(r, sourceRole), topic }));
     // the producer may not create topics
     refusals['producer creates a topic'] = await run.refusal(() => run.agent.call('topics.create', { props: run.clientProps(r, r.producer.user), topics: [{ name: 'not-allowed', partitions: 1, replicas: 1 }] }));
