@@ -7,7 +7,7 @@ import { checkRegion } from './checks';
 import { KubeApi, KubeError } from './kube-api';
 import { RegionApi } from './region-api';
 import { RegionReport, renderReport } from './table';
-import { EXIT, Io, painter, readKubeconfig, readMesh, reportNoCluster } from './command';
+import { EXIT, Io, painter, readKubeconfig, Parsed, reportNoCluster, start } from './command';
 
 export const DEFAULT_WINDOW_SECONDS = 120;
 
@@ -27,17 +27,9 @@ Exit status: 0 all well, 1 some check failed, 2 bad arguments or mesh file, 3 no
 `;
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs(argv);
-  if ('help' in args) {
-    io.stdout.write(USAGE);
-    return EXIT.ok;
-  }
-  if ('error' in args) {
-    io.stderr.write(`${args.error}\n\n${USAGE}`);
-    return EXIT.usage;
-  }
-  const mesh = readMesh(io);
-  if (!mesh) return EXIT.usage;
+  const started = start(argv, io, parseArgs, USAGE);
+  if (typeof started === 'number') return started;
+  const { args, mesh } = started;
 
   let regions: RegionApi[];
   try {
@@ -68,7 +60,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   return reports.every((r) => r.rows.every((row) => row.ok)) ? EXIT.ok : EXIT.problems;
 }
 
-function parseArgs(argv: readonly string[]): { windowSeconds: number } | { help: true } | { error: string } {
+function parseArgs(argv: readonly string[]): Parsed<{ windowSeconds: number }> {
   let windowSeconds = DEFAULT_WINDOW_SECONDS;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s);

@@ -80,3 +80,30 @@ export function readKubeconfig(mesh: Mesh, io: Io): Kubeconfig {
   }
   return kubeconfig;
 }
+
+/** What a command's argument parser returns: its options, a request for help, or what is wrong. */
+export type Parsed<T> = T | { help: true } | { error: string };
+
+/**
+ * The start every command shares: parse the arguments (help on request, usage after an error) and read the mesh.
+ * Returns the options and the mesh, or the exit status to end with.
+ */
+export function start<T extends object>(
+  argv: readonly string[],
+  io: Io,
+  parse: (argv: readonly string[]) => Parsed<T>,
+  usage: string,
+): { args: T; mesh: Mesh } | number {
+  const args = parse(argv);
+  if ('help' in args) {
+    io.stdout.write(usage);
+    return EXIT.ok;
+  }
+  if ('error' in args) {
+    io.stderr.write(`${args.error}\n\n${usage}`);
+    return EXIT.usage;
+  }
+  const mesh = readMesh(io);
+  return mesh ? { args, mesh } : EXIT.usage;
+}
+

@@ -3,7 +3,7 @@
  * source region in an aligned `[region]` column (a colour per region on a terminal).
  */
 import { Mesh, Region } from '../mesh/model';
-import { COLOURS, EXIT, Io, Paint, painter, readKubeconfig, readMesh, reportNoCluster } from './command';
+import { COLOURS, EXIT, Io, Paint, painter, readKubeconfig, Parsed, reportNoCluster, start } from './command';
 import { KubeApi, KubeError } from './kube-api';
 import { RegionApi } from './region-api';
 import { parseEventLine, sourceRegion } from './source-region';
@@ -24,17 +24,9 @@ Options:
 const REGION_COLOURS = [COLOURS.cyan, COLOURS.magenta, COLOURS.yellow, COLOURS.green, COLOURS.blue, 96, 95, 93, 92, 94];
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs(argv);
-  if ('help' in args) {
-    io.stdout.write(USAGE);
-    return EXIT.ok;
-  }
-  if ('error' in args) {
-    io.stderr.write(`${args.error}\n\n${USAGE}`);
-    return EXIT.usage;
-  }
-  const mesh = readMesh(io);
-  if (!mesh) return EXIT.usage;
+  const started = start(argv, io, parseArgs, USAGE);
+  if (typeof started === 'number') return started;
+  const { args, mesh } = started;
   const regionNames = mesh.regions.map((r) => r.name).join(', ');
   if (args.region === undefined) {
     io.stderr.write(`Which region? The regions of this mesh: ${regionNames}\n\n${USAGE}`);
@@ -75,7 +67,7 @@ export function sourceTagger(mesh: Mesh, local: Region, paint: Paint): (line: st
   };
 }
 
-function parseArgs(argv: readonly string[]): { region?: string; tailLines?: number } | { help: true } | { error: string } {
+function parseArgs(argv: readonly string[]): Parsed<{ region?: string; tailLines?: number }> {
   let region: string | undefined;
   let tailLines: number | undefined = DEFAULT_TAIL_LINES;
   for (let i = 0; i < argv.length; i++) {
