@@ -144,6 +144,19 @@ describe.each(meshes)('%s', (_name, load) => {
       }
     });
 
+    test('Kafka Connect stores its topics in the target with the mesh replication, and commits source offsets every 10 s', () => {
+      for (const mm2 of mm2s) {
+        const rf = String(Math.min(3, mesh.kafka.brokers));
+        expect(mm2.object.spec.target).toMatchObject({
+          groupId: 'mirrormaker2',
+          configStorageTopic: 'mirrormaker2-configs',
+          offsetStorageTopic: 'mirrormaker2-offsets',
+          statusStorageTopic: 'mirrormaker2-status',
+          config: { 'offset.flush.interval.ms': '10000', 'config.storage.replication.factor': rf, 'offset.storage.replication.factor': rf, 'status.storage.replication.factor': rf },
+        });
+      }
+    });
+
     test('source connectors: default policy with "." separator, config sync on, ACL sync off, offset-syncs in the target, honest intervals', () => {
       for (const mm2 of mm2s) {
         for (const mirror of mm2.object.spec.mirrors) {

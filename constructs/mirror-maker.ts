@@ -85,6 +85,9 @@ export class MirrorMaker extends Construct {
             offsetStorageTopic: MIRROR_MAKER.offsetStorageTopic,
             statusStorageTopic: MIRROR_MAKER.statusStorageTopic,
             config: {
+              // Source offsets are committed every 10 s (Connect's default is 60 s): after a restart, MirrorMaker 2
+              // re-sends what it copied since the last commit, so this bounds the duplicates in the copies.
+              'offset.flush.interval.ms': '10000',
               'config.storage.replication.factor': rf,
               'offset.storage.replication.factor': rf,
               'status.storage.replication.factor': rf,
