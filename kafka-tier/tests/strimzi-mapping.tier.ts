@@ -20,7 +20,7 @@ const mm2: Manifest = {
     mirrors: [{
       source: {
         alias: 'na', bootstrapServers: 'na-kafka-bootstrap.na.svc:9093',
-        authentication: { type: 'scram-sha-512', username: 'mirror-to-eu', passwordSecret: { secretName: 'mirror-from-na', password: 'password' } },
+        authentication: { type: 'scram-sha-512', username: 'mirror-source', passwordSecret: { secretName: 'mirror-sources', password: 'na.password' } },
         config: { 'consumer.fetch.max.wait.ms': 100 },
       },
       sourceConnector: { tasksMax: 2, config: { 'replication.factor': 3, 'tasks.max': 9, name: 'x' } },
@@ -49,7 +49,7 @@ test('connectors: names, cluster settings with secret placeholders, patterns, ta
     'source.cluster.alias': 'na',
     'source.cluster.bootstrap.servers': 'na-kafka-bootstrap.na.svc:9093',
     'source.cluster.sasl.mechanism': 'SCRAM-SHA-512',
-    'source.cluster.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required username="mirror-to-eu" password="${strimzisecrets:eu/mirror-from-na:password}";',
+    'source.cluster.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required username="mirror-source" password="${strimzisecrets:eu/mirror-sources:na.password}";',
     'source.cluster.security.protocol': 'SASL_PLAINTEXT',
     'source.cluster.consumer.fetch.max.wait.ms': '100',
     'replication.factor': '3',
