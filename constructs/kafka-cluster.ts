@@ -8,6 +8,7 @@ import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Construct } from 'constructs';
 import { KafkaOptions, KafkaStorage, TLS_LISTENER_PORT } from '../mesh/model';
+import { replicationFactor } from '../mesh/names';
 import { objectManifest } from './manifest';
 import { KAFKA_METRICS_KEY, metricsConfigRef } from './metrics-config';
 
@@ -59,7 +60,7 @@ export class KafkaCluster extends Construct {
             pool('pool-brokers', 'brokers', options.brokers, ['broker']),
           ];
 
-    const replication = Math.min(3, options.brokers);
+    const replication = replicationFactor(options);
     this.kafka = objectManifest(this, 'kafka', {
       provider: props.provider,
       object: {

@@ -2,11 +2,19 @@
  * Names and patterns derived from the mesh, each in one place so that the constructs, the tests and the
  * Kafka tier agree on them.
  */
-import { COPY_SEPARATOR, Mesh, Region, TLS_LISTENER_PORT } from './model';
+import { COPY_SEPARATOR, KafkaOptions, Mesh, Region, TLS_LISTENER_PORT } from './model';
 
 /** The local copy, in another region, of `topic` from the region with alias `sourceAlias`. */
 export function copyName(sourceAlias: string, topic: string): string {
   return `${sourceAlias}${COPY_SEPARATOR}${topic}`;
+}
+
+/**
+ * Replication factor of the topics the mesh creates besides the canonical ones (copies, Kafka's and Connect's own
+ * topics): three copies of every record, or one per broker in a smaller cluster.
+ */
+export function replicationFactor(kafka: KafkaOptions): number {
+  return Math.min(3, kafka.brokers);
 }
 
 /** Kafka cluster (Strimzi `Kafka` resource) name of a region: the region name. */

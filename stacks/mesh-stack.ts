@@ -19,6 +19,7 @@ import {
   consumerPattern,
   followCommand,
   MIRROR_SOURCE_USER,
+  replicationFactor,
   MIRROR_SOURCES_SECRET,
   mirrorSourceKeys,
   topicsPattern,
@@ -50,7 +51,6 @@ export class MeshStack extends TerraformStack {
         new MeshRegion(this, `region-${region.name}`, { provider: providerOf(region), mesh, region }),
       ]),
     );
-    const replicationFactor = Math.min(3, mesh.kafka.brokers);
     // Per region, what its readers copy: its cluster CA certificate and its mirror-source user's password.
     const sourceSecrets = new Map(
       mesh.regions.map((region) => {
@@ -111,7 +111,7 @@ export class MeshStack extends TerraformStack {
           passwordKey: mirrorSourceKeys(source).password,
         })),
         topicsPattern: topicsPattern(mesh),
-        replicationFactor,
+        replicationFactor: replicationFactor(mesh.kafka),
         options: mesh.mirrorMaker,
         metrics: mesh.metrics.enabled,
         dependsOn: [local.cluster.kafka, local.users.get(USERS.mirrorMaker)!, access.secret],
