@@ -22,9 +22,11 @@ export function buildApp(mesh: Mesh, outdir?: string): App {
 }
 
 if (require.main === module) {
-  // cdktf records a stack trace for every token it creates (for diagnostics only); under ts-node each one is
-  // source-mapped, which made a 30-region synth 2.5x slower. Traces now show transpiled lines, close to the source.
+  // cdktf records a stack trace for every token it creates (for diagnostics only); source-mapping each one made a
+  // 30-region synth 2.5x slower. Traces now show transpiled lines, which are close to the source.
   (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
+  process.setSourceMapsEnabled(false);
+  process.setSourceMapsEnabled(false);
   let mesh: Mesh;
   try {
     mesh = loadMesh();

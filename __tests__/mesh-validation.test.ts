@@ -128,7 +128,7 @@ describe('mesh files', () => {
 
   test('the app exits non-zero, prints the problems and writes no stack', () => {
     const outdir = join(dir, 'out');
-    const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'main.ts')], {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'main.ts')], {
       env: { ...process.env, MESH_CONFIG: file('bad.yaml', 'regions:\n  - name: europe\ntopics:\n  - name: LH.ORDERS\n    replicas: 9\n'), CDKTF_OUTDIR: outdir },
       encoding: 'utf8',
     });

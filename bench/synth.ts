@@ -16,7 +16,7 @@ function synthOnce(entry: string, env: Record<string, string>): { ms: number; re
   const outdir = mkdtempSync(join(tmpdir(), 'bench-synth-'));
   try {
     const start = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', entry], {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', entry], {
       cwd: ROOT,
       env: { ...process.env, ...env, CDKTF_OUTDIR: outdir },
       encoding: 'utf8',
@@ -54,7 +54,7 @@ function bigMesh(regions: number, topics: number): string {
   return file;
 }
 
-console.log(`synth time, cold process (node + ts-node + cdktf), ${RUNS} runs each\n`);
+console.log(`synth time, cold process (node + tsx + cdktf), ${RUNS} runs each\n`);
 const bare = measure('bare cdktf app', join(ROOT, 'bench', 'bare-app.ts'));
 const demo = measure('demo (3 regions x 6 topics)', join(ROOT, 'main.ts'));
 const large = measure('30 regions x 10 topics', join(ROOT, 'main.ts'), { MESH_CONFIG: bigMesh(30, 10) });

@@ -1,5 +1,5 @@
 /**
- * `npm run check` and `npm run follow` as a user runs them (a child process through npm and ts-node), against the
+ * `npm run check` and `npm run follow` as a user runs them (a child process through npm and tsx), against the
  * LOCAL FAKE of the Kubernetes API (fake-kube.ts, recorded responses, not a cluster).
  */
 import { spawn } from 'child_process';
