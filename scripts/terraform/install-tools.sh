@@ -3,21 +3,24 @@
 #   * a terraform-compatible CLI: a suitable `tofu` (>= 1.6) or `terraform` (>= 1.5)
 #     already on PATH, else OpenTofu built from source with `go install`
 #     (Terraform v1.5.7 as a fallback if that build fails);
-#   * the providers that the prebuilt cdktf bindings target, built from source with
-#     `go install` at the exact release commits, placed in a local filesystem mirror;
+#   * the providers that the prebuilt cdktf bindings target, built with Go from their source
+#     archives at the release tags (../shared/terraform-providers: the Go module proxy refuses
+#     these versions; their dependencies come from the proxy), placed in a local filesystem mirror;
 #   * a CLI config file that installs providers from that mirror only (never the network).
 #
-# Everything goes to <repo>/.cache/terraform (override: TF_TIER_CACHE). A second run
-# reuses the builds: a binary is rebuilt only if it is missing or its stamp (which records
-# the version, commit and build flags) differs. Missing binaries are built concurrently.
+# Everything goes to ~/.cache/kafka-shared-topic-mesh/terraform (override: TF_TIER_CACHE), outside
+# the clone, so a fresh clone on the same machine reuses the builds: a binary is rebuilt only if it
+# is missing or its stamp (version, archive checksum, build flags) differs. Builds run concurrently.
 #
 # Usable on its own:
 #   scripts/terraform/install-tools.sh
-#   source .cache/terraform/tools.env     # sets TF_TIER_CLI and TF_CLI_CONFIG_FILE
+#   source ~/.cache/kafka-shared-topic-mesh/terraform/tools.env   # sets TF_TIER_CLI, TF_CLI_CONFIG_FILE
 #   cd cdktf.out/stacks/<stack> && "$TF_TIER_CLI" init -backend=false && "$TF_TIER_CLI" validate
 #
 # Environment:
-#   TF_TIER_CACHE   cache directory (default: <repo>/.cache/terraform)
+#   TF_TIER_CACHE   cache directory (default: $MESH_TIER_CACHE/terraform, MESH_TIER_CACHE
+#                   defaulting to ~/.cache/kafka-shared-topic-mesh)
+#   PROVIDER_SOURCES  folder of the provider source archives (default: <repo>/../shared/terraform-providers)
 #   TF_TIER_CLI     "auto" (default): a suitable tofu/terraform on PATH, else build OpenTofu;
 #                   "build": always use the OpenTofu built into the cache;
 #                   anything else: path or name of the CLI to use (version-checked).
@@ -25,7 +28,8 @@ set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
-CACHE="${TF_TIER_CACHE:-$REPO_ROOT/.cache/terraform}"
+CACHE="${TF_TIER_CACHE:-${MESH_TIER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kafka-shared-topic-mesh}/terraform}"
+SOURCES="${PROVIDER_SOURCES:-$REPO_ROOT/../shared/terraform-providers}"
 
 # --- what the bindings target -------------------------------------------------------------
 # name | version | commit of the release tag | npm package of the cdktf bindings
@@ -109,14 +113,33 @@ go_install() {
   return "$rc"
 }
 
+# build_from_archive ARCHIVE DEST_BINARY LDFLAGS STAMP_NAME STAMP: unpacks a provider's source
+# archive and builds its main package (go.sum pins every dependency; the proxy serves those).
+build_from_archive() {
+  local archive="$1" dest="$2" ldflags="$3" stamp_name="$4" stamp="$5" src rc=0 start=$SECONDS
+  rm -f "$dest" "$CACHE/stamps/$stamp_name"
+  mkdir -p "$(dirname "$dest")"
+  src="$CACHE/src/$stamp_name"
+  rm -rf "$src"; mkdir -p "$src"
+  echo "+ tar xzf $archive && go build -trimpath -ldflags='$ldflags'"
+  tar xzf "$archive" -C "$src" --strip-components=1 || rc=$?
+  if [ "$rc" -eq 0 ]; then
+    (cd "$src" && CGO_ENABLED=0 GOFLAGS=-buildvcs=false go build -trimpath -ldflags="$ldflags" -o "$dest.tmp" .) 2>&1 || rc=$?
+  fi
+  [ "$rc" -eq 0 ] && mv -f "$dest.tmp" "$dest" && printf '%s\n' "$stamp" >"$CACHE/stamps/$stamp_name"
+  rm -rf "$src" "$dest.tmp"
+  echo "[took $((SECONDS - start))s]"
+  return "$rc"
+}
+
 # Builds run concurrently in the background (downloads of one overlap compiles of another).
 JOB_NAMES=(); JOB_PIDS=(); JOB_LOGS=()
-start_build() { # LABEL MODULE@VERSION DEST LDFLAGS STAMP_NAME STAMP
-  local label="$1" logf="$CACHE/logs/build-$5.log"
-  shift
+start_build() { # LABEL go_install|build_from_archive MODULE@VERSION|ARCHIVE DEST LDFLAGS STAMP_NAME STAMP
+  local label="$1" how="$2" logf="$CACHE/logs/build-$6.log"
+  shift 2
   require_go
-  log "building $label: go install $1 (log: $logf; first time: several minutes)"
-  go_install "$@" >"$logf" 2>&1 &
+  log "building $label from $1 (log: $logf; first time: several minutes)"
+  "$how" "$@" >"$logf" 2>&1 &
   JOB_NAMES+=("$label"); JOB_PIDS+=("$!"); JOB_LOGS+=("$logf")
 }
 # wait_builds: waits for all started builds; prints the log of each one that failed.
@@ -224,11 +247,17 @@ for entry in "${PROVIDERS[@]}"; do
   IFS='|' read -r name version commit pkg <<<"$entry"
   bin="$MIRROR/registry.terraform.io/hashicorp/$name/$version/$PLATFORM/terraform-provider-${name}_v$version"
   ldflags="-s -w -X main.Version=$version"
-  stamp="provider=hashicorp/$name version=$version commit=$commit platform=$PLATFORM ldflags=$ldflags"
+  archive="$SOURCES/terraform-provider-$name-$version.tar.gz"
+  [ -f "$archive" ] || die "no source archive for hashicorp/$name $version: $archive (set PROVIDER_SOURCES to the folder that holds it)"
+  # The archive's pax header names the commit it was made from: it must be the release tag's.
+  got="$(gzip -dc "$archive" | git get-tar-commit-id 2>/dev/null || true)"
+  [ -z "$got" ] || [ "$got" = "$commit" ] || die "$archive was made from commit $got, not $commit (the v$version tag)"
+  sum="$(sha256sum "$archive")"; sum="${sum%% *}"
+  stamp="provider=hashicorp/$name version=$version commit=$commit sha256=$sum platform=$PLATFORM ldflags=$ldflags"
   if stamp_ok "provider-$name-$version" "$stamp" "$bin"; then
     log "provider hashicorp/$name $version: cached ($bin)"
   else
-    start_build "provider hashicorp/$name $version" "github.com/hashicorp/terraform-provider-$name@$commit" \
+    start_build "provider hashicorp/$name $version" build_from_archive "$archive" \
       "$bin" "$ldflags" "provider-$name-$version" "$stamp"
   fi
 done
@@ -236,7 +265,7 @@ if [ -n "$NEED_CLI_BUILD" ]; then
   if [ "${TF_TIER_CLI:-auto}" = auto ]; then
     log "no suitable tofu (>= $MIN_TOFU) or terraform (>= $MIN_TERRAFORM) on PATH: building OpenTofu v$TOFU_VERSION"
   fi
-  start_build "OpenTofu v$TOFU_VERSION" "github.com/opentofu/opentofu/cmd/tofu@v$TOFU_VERSION" \
+  start_build "OpenTofu v$TOFU_VERSION" go_install "github.com/opentofu/opentofu/cmd/tofu@v$TOFU_VERSION" \
     "$TOFU_BIN" "$TOFU_LDFLAGS" tofu "$TOFU_STAMP"
 fi
 failed=0
@@ -254,17 +283,15 @@ if [ -n "$NEED_CLI_BUILD" ]; then
     CLI="$TOFU_BIN"
   else
     log "OpenTofu v$TOFU_VERSION did not build; trying Terraform v$TERRAFORM_FALLBACK_VERSION"
-    start_build "Terraform v$TERRAFORM_FALLBACK_VERSION" "github.com/hashicorp/terraform@v$TERRAFORM_FALLBACK_VERSION" \
+    start_build "Terraform v$TERRAFORM_FALLBACK_VERSION" go_install "github.com/hashicorp/terraform@v$TERRAFORM_FALLBACK_VERSION" \
       "$TF_BIN" "$TERRAFORM_LDFLAGS" terraform "$TF_STAMP"
     wait_builds || die "could not build a terraform-compatible CLI (neither OpenTofu v$TOFU_VERSION nor Terraform v$TERRAFORM_FALLBACK_VERSION); see above"
     CLI="$TF_BIN"
   fi
 fi
 if [ ${#PROVIDER_FAILURES[@]} -gt 0 ]; then
-  log "Providers are built from source through the Go module proxy (GOPROXY). With a proxy that"
-  log "serves these commits (https://proxy.golang.org does, given internet access) this works;"
-  log "with registry access you can instead validate against the registry's providers (see"
-  log "scripts/terraform/README-section.md)."
+  log "Providers are built from their source archives; their dependencies come from the Go module"
+  log "proxy (GOPROXY=$(go env GOPROXY))."
   failures="$(IFS='|'; echo "${PROVIDER_FAILURES[*]}")"
   die "could not build: ${failures//|/, }; see above"
 fi
