@@ -8,14 +8,21 @@ import { MeshConfigError } from './mesh/validate';
 import { MeshStack } from './stacks/mesh-stack';
 import { OperatorStack } from './stacks/operator-stack';
 import { Mesh } from './mesh/model';
+import { DeployEnvironmentError, kubeconfigSource, refuseProviderEnvironment } from './mesh/kubeconfig';
 
 /** Stack names: also the folders under cdktf.out/stacks/. */
 export const STACKS = { operator: 'operator', mesh: 'mesh' } as const;
 
-export function buildApp(mesh: Mesh, outdir?: string): App {
+/**
+ * The app for a mesh. The kubeconfig is chosen as kubectl chooses it (the mesh file's, else $KUBECONFIG, else
+ * ~/.kube/config); throws DeployEnvironmentError if `env` sets provider variables that would split the deploy.
+ */
+export function buildApp(mesh: Mesh, outdir?: string, env: NodeJS.ProcessEnv = process.env): App {
+  refuseProviderEnvironment(env);
+  const kubeconfigPaths = kubeconfigSource(mesh.kubeconfig, env).paths;
   const app = new App({ ...(outdir ? { outdir } : {}), skipValidation: false });
-  const operator = new OperatorStack(app, STACKS.operator, { mesh });
-  const meshStack = new MeshStack(app, STACKS.mesh, { mesh });
+  const operator = new OperatorStack(app, STACKS.operator, { mesh, kubeconfigPaths });
+  const meshStack = new MeshStack(app, STACKS.mesh, { mesh, kubeconfigPaths });
   // The mesh's custom resources need the operator's CRDs at plan time; destroy removes the mesh first.
   meshStack.addDependency(operator);
   return app;
@@ -26,17 +33,14 @@ if (require.main === module) {
   // 30-region synth 2.5x slower. Traces now show transpiled lines, which are close to the source.
   (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
   process.setSourceMapsEnabled(false);
-  process.setSourceMapsEnabled(false);
-  let mesh: Mesh;
   try {
-    mesh = loadMesh();
+    buildApp(loadMesh()).synth();
   } catch (e) {
-    if (e instanceof MeshConfigError) {
-      // Nothing is synthesized: no half-written stack for a bad mesh.
+    if (e instanceof MeshConfigError || e instanceof DeployEnvironmentError) {
+      // Nothing is synthesized: no half-written stack for a bad mesh or environment.
       console.error(e.message);
       process.exit(1);
     }
     throw e;
   }
-  buildApp(mesh).synth();
 }

@@ -42,9 +42,10 @@ describe('the demo mesh (no MESH_CONFIG)', () => {
     expect(mesh.mirrorMaker).toEqual({ replicas: 1, tasksMax: 2, refreshTopicsIntervalSeconds: 600, resources: DEFAULTS.mirrorMaker.resources });
     expect(mesh.apps).toEqual({ enabled: true, topic: 'LH.ORDERS', intervalSeconds: 10, image: 'quay.io/strimzi/kafka:1.2.0-kafka-4.3.1' });
     expect(mesh.metrics).toEqual({ enabled: true, podMonitors: false });
-    expect(mesh.ui).toEqual({ enabled: true, repository: 'https://kafbat.github.io/helm-charts', chartVersion: '1.5.3' });
+    expect(mesh.ui).toEqual({ enabled: true, repository: 'https://kafbat.github.io/helm-charts', chartVersion: '1.5.2' });
     expect(mesh.operator).toEqual({ version: '1.2.0', repository: 'oci://quay.io/strimzi-helm', namespace: 'strimzi', deleteCrdsOnDestroy: true });
-    expect(mesh.kubeconfig).toBe('~/.kube/config');
+    // No kubeconfig: the stack reads KUBECONFIG, else ~/.kube/config, as kubectl does (mesh/kubeconfig.ts).
+    expect(mesh.kubeconfig).toBeUndefined();
     expect(mesh.regions.every((r) => r.context === undefined)).toBe(true);
   });
 });

@@ -137,4 +137,15 @@ describe('mesh files', () => {
     expect(result.stderr).toContain('topics[0].replicas: 9 is more than kafka.brokers (3)');
     expect(existsSync(outdir)).toBe(false);
   });
+
+  test('the app refuses a provider variable that would split the deploy, and writes no stack', () => {
+    const outdir = join(dir, 'out-env');
+    const result = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'main.ts')], {
+      env: { ...process.env, KUBE_CTX: 'other-cluster', CDKTF_OUTDIR: outdir },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('KUBE_CTX is set (to "other-cluster")');
+    expect(existsSync(outdir)).toBe(false);
+  });
 });

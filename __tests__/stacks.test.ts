@@ -2,7 +2,10 @@
  * What the stacks declare, for the demo and for a five-region, two-topic mesh: a snapshot of every stack, and
  * beside it the properties that make the mesh work and keep it secure.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
+import { buildApp } from '../main';
 import { loadMeshFile } from '../mesh/load';
 import { Mesh } from '../mesh/model';
 import { consumerPattern, copyName, topicsPattern } from '../mesh/names';
@@ -57,6 +60,33 @@ describe.each(meshes)('%s', (_name, load) => {
       expect(cleanup.provisioner[0]['local-exec']).toMatchObject({ when: 'destroy', command: expect.stringContaining('delete crd -l app=strimzi') });
       // Everything else depends on it, so it is destroyed after the operator and the namespaces.
       for (const ns of Object.values(op.resource.kubernetes_namespace_v1)) expect(ns.depends_on).toContain(`terraform_data.${id}`);
+    });
+
+    test('the CRD cleanup deletes only in the cluster it deployed to: it records that cluster, as the provider sees it', () => {
+      const [cleanup] = Object.values(op.resource.terraform_data);
+      // The identity is the kube-system namespace's UID, read through the same provider as everything else ...
+      const [[identityId, identity]] = Object.entries(op.data!.kubernetes_namespace_v1);
+      expect(identity).toMatchObject({ metadata: { name: 'kube-system' }, provider: 'kubernetes' });
+      expect(cleanup.input).toEqual({
+        cluster_uid: `\${data.kubernetes_namespace_v1.${identityId}.metadata[0].uid}`,
+        // ... and kubectl gets the providers' kubeconfig and context (none here: the current one).
+        kubeconfig: '${join(":", [pathexpand("~/.kube/config")])}',
+        context: '',
+      });
+      // A destroy provisioner may only read `self`: all three reach it from the recorded input.
+      const exec = cleanup.provisioner[0]['local-exec'];
+      expect(exec.environment).toEqual({
+        KUBECONFIG: '${self.input.kubeconfig}',
+        CRD_CLEANUP_CONTEXT: '${self.input.context}',
+        CRD_CLEANUP_CLUSTER_UID: '${self.input.cluster_uid}',
+      });
+      // It compares before it deletes, and fails the destroy instead of deleting elsewhere.
+      const lines: string[] = exec.command.split('\n');
+      const compare = lines.findIndex((l) => l.includes('"$uid" != "$CRD_CLEANUP_CLUSTER_UID"'));
+      const remove = lines.findIndex((l) => l.includes('delete crd'));
+      expect(compare).toBeGreaterThan(-1);
+      expect(remove).toBeGreaterThan(compare);
+      expect(lines.slice(compare, remove).join('\n')).toContain('exit 1');
     });
 
     test('pins the exact provider versions', () => {
@@ -298,7 +328,7 @@ describe.each(meshes)('%s', (_name, load) => {
       expect(releases).toHaveLength(mesh.regions.length);
       for (const region of mesh.regions) {
         const release = releases.find((r) => r.namespace === region.name)!;
-        expect(release).toMatchObject({ chart: 'kafka-ui', repository: 'https://kafbat.github.io/helm-charts', version: '1.5.3', name: 'kafka-ui', wait: true });
+        expect(release).toMatchObject({ chart: 'kafka-ui', repository: 'https://kafbat.github.io/helm-charts', version: '1.5.2', name: 'kafka-ui', wait: true });
         const values = JSON.parse(terraformString(release.values[0]));
         const [cluster] = values.yamlApplicationConfig.kafka.clusters;
         expect(cluster).toMatchObject({ name: region.name, bootstrapServers: `${region.name}-kafka-bootstrap.${region.name}.svc:9093`, readOnly: true });
@@ -337,9 +367,15 @@ describe.each(meshes)('%s', (_name, load) => {
         ...Object.entries(stack.resource).flatMap(([type, byName]) => Object.keys(byName).map((n) => `${type}.${n}`)),
         ...Object.entries(stack.data ?? {}).flatMap(([type, byName]) => Object.keys(byName).map((n) => `data.${type}.${n}`)),
       ]);
-      for (const match of text.matchAll(/(?<![$%])[$%]\{([^}]*)\}/g)) {
-        const reference = /^(data\.)?[a-z_0-9]+\.[A-Za-z0-9_-]+/.exec(match[1])?.[0];
-        expect({ expression: match[0], declared: reference !== undefined && declared.has(reference) }).toEqual({ expression: match[0], declared: true });
+      // An expression is a reference (data.T.N..., T.N..., or `self.` in a provisioner) or a call of Terraform
+      // functions whose arguments are string literals and such references.
+      for (const match of text.matchAll(/(?<![$%])[$%]\{((?:[^}"]|\\"(?:[^"\\]|\\\\.)*?\\")*)\}/g)) {
+        const code = match[1].replace(/\\"(?:[^"\\]|\\\\.)*?\\"/g, '""');
+        const references = [...code.matchAll(/(?<![\w.])(data\.)?[a-z_0-9]+\.[A-Za-z0-9_-]+/g)].map((r) => r[0]);
+        const calls = [...code.matchAll(/\b([a-z]+)\(/g)].map((c) => c[1]);
+        const meaningful = references.length > 0 || calls.length > 0;
+        const undeclared = references.filter((r) => !declared.has(r) && !r.startsWith('self.'));
+        expect({ expression: match[0], meaningful, undeclared }).toEqual({ expression: match[0], meaningful: true, undeclared: [] });
       }
     }
   });
@@ -362,6 +398,40 @@ describe('options', () => {
       ['controllers', ['controller'], 3],
     ]);
     expect(pools.find((p) => p.object.metadata.name === 'brokers')!.object.spec.storage).toEqual({ type: 'persistent-claim', size: '20Gi', class: 'fast', deleteClaim: true });
+  });
+
+  test('the kubeconfig is chosen as kubectl chooses it: KUBECONFIG (a list, relative paths made absolute), else ~/.kube/config', () => {
+    const mesh = demoMesh();
+    const providersOf = (env: NodeJS.ProcessEnv, m = mesh) => {
+      const outdir = mkdtempSync(join(tmpdir(), 'mesh-kubeconfig-'));
+      try {
+        buildApp(m, outdir, env).synth();
+        const stack = (name: string) => JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8'));
+        return { op: stack('operator'), mesh: stack('mesh') };
+      } finally {
+        rmSync(outdir, { recursive: true, force: true });
+      }
+    };
+    const cwd = process.cwd();
+    const fromEnv = providersOf({ KUBECONFIG: `/etc/kube/a.yaml:b.yaml` });
+    for (const stack of [fromEnv.op, fromEnv.mesh]) {
+      expect(stack.provider.kubernetes[0].config_paths).toEqual(['/etc/kube/a.yaml', `${cwd}/b.yaml`]);
+    }
+    expect(fromEnv.op.provider.helm[0].kubernetes.config_paths).toEqual(['/etc/kube/a.yaml', `${cwd}/b.yaml`]);
+    expect(Object.values<any>(fromEnv.op.resource.terraform_data)[0].input.kubeconfig).toBe(
+      `\${join(":", [pathexpand("/etc/kube/a.yaml"), pathexpand("${cwd}/b.yaml")])}`,
+    );
+    expect(providersOf({}).op.provider.kubernetes[0].config_paths).toEqual(['~/.kube/config']);
+    // The mesh file's own kubeconfig wins over KUBECONFIG.
+    expect(providersOf({ KUBECONFIG: '/etc/kube/a.yaml' }, { ...mesh, kubeconfig: '/srv/mesh.kubeconfig' }).mesh.provider.kubernetes[0].config_paths).toEqual(['/srv/mesh.kubeconfig']);
+  });
+
+  test.each(['KUBE_CONFIG_PATH', 'KUBE_CTX', 'KUBE_HOST'])('%s would split the deploy across clusters: refused, naming the variable', (name) => {
+    expect(() => buildApp(demoMesh(), mkdtempSync(join(tmpdir(), 'mesh-env-')), { [name]: 'elsewhere' })).toThrow(
+      new RegExp(`Refusing to synthesize[\\s\\S]*${name} is set \\(to "elsewhere"\\)[\\s\\S]*Unset them and choose the cluster with KUBECONFIG`),
+    );
+    // Empty is unset.
+    expect(() => buildApp(demoMesh(), mkdtempSync(join(tmpdir(), 'mesh-env-')), { [name]: '' })).not.toThrow();
   });
 
   test('regions on other kubeconfig contexts get their own providers and operators', () => {

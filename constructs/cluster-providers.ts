@@ -7,8 +7,8 @@ import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Construct } from 'constructs';
 
 export interface ClusterProvidersProps {
-  /** Path of the kubeconfig file. */
-  readonly kubeconfig: string;
+  /** The kubeconfig file(s), merged as kubectl merges a KUBECONFIG list. */
+  readonly kubeconfigPaths: readonly string[];
   /** Contexts to configure; `undefined` stands for the kubeconfig's current context. */
   readonly contexts: readonly (string | undefined)[];
   /**
@@ -31,7 +31,7 @@ export class ClusterProviders extends Construct {
       this.kubernetes.set(
         context,
         new KubernetesProvider(this, `kubernetes${suffix}`, {
-          configPath: props.kubeconfig,
+          configPaths: [...props.kubeconfigPaths],
           ...(context ? { configContext: context } : {}),
           ...(alias ? { alias } : {}),
         }),
@@ -40,7 +40,7 @@ export class ClusterProviders extends Construct {
         this.helmProviders.set(
           context,
           new HelmProvider(this, `helm${suffix}`, {
-            kubernetes: { configPath: props.kubeconfig, ...(context ? { configContext: context } : {}) },
+            kubernetes: { configPaths: [...props.kubeconfigPaths], ...(context ? { configContext: context } : {}) },
             ...(alias ? { alias } : {}),
           }),
         );

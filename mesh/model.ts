@@ -111,8 +111,11 @@ export interface Mesh {
   readonly metrics: MetricsOptions;
   readonly ui: UiOptions;
   readonly operator: OperatorOptions;
-  /** Path of the kubeconfig file the providers read. */
-  readonly kubeconfig: string;
+  /**
+   * Path of the kubeconfig file the providers read; undefined = as kubectl: $KUBECONFIG (a list of files), else
+   * ~/.kube/config (see kubeconfig.ts).
+   */
+  readonly kubeconfig?: string;
 }
 
 /** MirrorMaker 2's DefaultReplicationPolicy separator: copies are named `<sourceAlias><SEPARATOR><topic>`. */

@@ -24,7 +24,6 @@ import { copyName, MIRROR_MAKER } from './names';
 
 /** Every default of the mesh file, in one place (the README's option tables list the same values). */
 export const DEFAULTS = {
-  kubeconfig: '~/.kube/config',
   topic: { partitions: 1, maxDefaultReplicas: 3 },
   kafka: {
     brokers: 3,
@@ -46,7 +45,7 @@ export const DEFAULTS = {
     image: 'quay.io/strimzi/kafka:1.2.0-kafka-4.3.1',
   },
   metrics: { enabled: true, podMonitors: false },
-  ui: { enabled: true, repository: 'https://kafbat.github.io/helm-charts', chartVersion: '1.5.3' },
+  ui: { enabled: true, repository: 'https://kafbat.github.io/helm-charts', chartVersion: '1.5.2' },
   operator: {
     version: '1.2.0',
     repository: 'oci://quay.io/strimzi-helm',
@@ -213,7 +212,8 @@ export function resolveMesh(input: Json, source = 'mesh config'): Mesh {
   const apps = readApps(r, root.apps, topics);
   const metrics = readMetrics(r, root.metrics);
   const ui = readUi(r, root.ui);
-  const kubeconfig = r.string('kubeconfig', root.kubeconfig, DEFAULTS.kubeconfig);
+  // No default: unset means "as kubectl" ($KUBECONFIG, else ~/.kube/config), decided at synth (kubeconfig.ts).
+  const kubeconfig = root.kubeconfig === undefined ? undefined : r.string('kubeconfig', root.kubeconfig);
 
   if (r.problems.length > 0) throw new MeshConfigError(r.problems, source);
   return {
@@ -225,7 +225,7 @@ export function resolveMesh(input: Json, source = 'mesh config'): Mesh {
     metrics: metrics!,
     ui: ui!,
     operator: operator!,
-    kubeconfig: kubeconfig!,
+    ...(kubeconfig !== undefined ? { kubeconfig } : {}),
   };
 }
 

@@ -2,11 +2,9 @@
  * What both commands share: where they write, colour only on a TTY (and never with NO_COLOR), their exit codes,
  * reading the mesh and the kubeconfig it was deployed with, and telling why the cluster cannot be used.
  */
-import { homedir } from 'os';
-import { resolve } from 'path';
 import { loadMesh, MESH_CONFIG_ENV } from '../mesh/load';
 import { Mesh } from '../mesh/model';
-import { DEFAULTS, MeshConfigError } from '../mesh/validate';
+import { MeshConfigError } from '../mesh/validate';
 import { KubeError } from './kube-api';
 import { Kubeconfig, KubeconfigError } from './kubeconfig';
 
@@ -73,11 +71,6 @@ export function readKubeconfig(mesh: Mesh, io: Io): Kubeconfig {
   const kubeconfig = Kubeconfig.forMesh(mesh, io.env);
   const { paths, from } = kubeconfig.source;
   io.stderr.write(`kubeconfig: ${paths.join(', ')}${from === 'KUBECONFIG' ? ' (from KUBECONFIG)' : ''}\n`);
-  const providers = resolve((io.env.HOME || homedir()) + DEFAULTS.kubeconfig.slice(1));
-  if (from === 'KUBECONFIG' && (paths.length > 1 || paths[0] !== providers)) {
-    // The stack's Terraform providers read the mesh's `kubeconfig` (default ~/.kube/config), never KUBECONFIG.
-    io.stderr.write(`note: the stack deploys with ${DEFAULTS.kubeconfig} (the mesh's \`kubeconfig\`), not KUBECONFIG: make sure both reach the same cluster\n`);
-  }
   return kubeconfig;
 }
 

@@ -7,10 +7,10 @@
  */
 import { readFileSync } from 'fs';
 import { homedir } from 'os';
-import { delimiter, dirname, isAbsolute, resolve } from 'path';
+import { dirname, isAbsolute, resolve } from 'path';
 import { parse } from 'yaml';
 import { Mesh } from '../mesh/model';
-import { DEFAULTS } from '../mesh/validate';
+import { KubeconfigSource, kubeconfigSource as meshKubeconfigSource } from '../mesh/kubeconfig';
 
 /** Everything needed to talk to one API server as one user. */
 export interface Connection {
@@ -34,11 +34,7 @@ export class KubeconfigError extends Error {
   }
 }
 
-/** Where the kubeconfig comes from, for messages. */
-export interface KubeconfigSource {
-  readonly paths: readonly string[];
-  readonly from: 'mesh' | 'KUBECONFIG' | 'default';
-}
+export type { KubeconfigSource };
 
 type Entry = Record<string, unknown> & { readonly dir: string };
 
@@ -132,14 +128,12 @@ export class Kubeconfig {
   }
 }
 
-/** The kubeconfig file(s) to read for a mesh. */
+/** The kubeconfig file(s) to read for a mesh: the ones the stack deployed with, as absolute paths. */
 export function kubeconfigSource(mesh: Mesh, env: NodeJS.ProcessEnv): KubeconfigSource {
   const home = env.HOME || homedir();
   const expand = (p: string) => (p === '~' || p.startsWith('~/') ? home + p.slice(1) : p);
-  if (mesh.kubeconfig !== DEFAULTS.kubeconfig) return { paths: [resolve(expand(mesh.kubeconfig))], from: 'mesh' };
-  const list = (env.KUBECONFIG ?? '').split(delimiter).filter((p) => p !== '');
-  if (list.length > 0) return { paths: list.map((p) => resolve(expand(p))), from: 'KUBECONFIG' };
-  return { paths: [resolve(expand(DEFAULTS.kubeconfig))], from: 'default' };
+  const source = meshKubeconfigSource(mesh.kubeconfig, env);
+  return { ...source, paths: source.paths.map((p) => resolve(expand(p))) };
 }
 
 /** Adds a kubeconfig list (`clusters`, `users`, `contexts`) to `into`, keeping names already defined. */

@@ -31,6 +31,8 @@ import { applyStackSettings } from './stack-settings';
 
 export interface MeshStackProps {
   readonly mesh: Mesh;
+  /** The kubeconfig file(s) the providers read (kubeconfigSource in mesh/kubeconfig.ts). */
+  readonly kubeconfigPaths: readonly string[];
 }
 
 export class MeshStack extends TerraformStack {
@@ -38,7 +40,7 @@ export class MeshStack extends TerraformStack {
     super(scope, id);
     const { mesh } = props;
     const providers = new ClusterProviders(this, 'providers', {
-      kubeconfig: mesh.kubeconfig,
+      kubeconfigPaths: props.kubeconfigPaths,
       contexts: mesh.regions.map((r) => r.context),
       helm: mesh.ui.enabled,
     });

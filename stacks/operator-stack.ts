@@ -11,6 +11,8 @@ import { applyStackSettings } from './stack-settings';
 
 export interface OperatorStackProps {
   readonly mesh: Mesh;
+  /** The kubeconfig file(s) the providers and the CRD cleanup read (kubeconfigSource in mesh/kubeconfig.ts). */
+  readonly kubeconfigPaths: readonly string[];
 }
 
 export class OperatorStack extends TerraformStack {
@@ -18,7 +20,7 @@ export class OperatorStack extends TerraformStack {
     super(scope, id);
     const { mesh } = props;
     const contexts = [...new Set(mesh.regions.map((r) => r.context))];
-    const providers = new ClusterProviders(this, 'providers', { kubeconfig: mesh.kubeconfig, contexts, helm: true });
+    const providers = new ClusterProviders(this, 'providers', { kubeconfigPaths: props.kubeconfigPaths, contexts, helm: true });
     applyStackSettings(this, ['kubernetes', 'helm']);
 
     for (const context of contexts) {
@@ -31,7 +33,7 @@ export class OperatorStack extends TerraformStack {
         version: mesh.operator.version,
         repository: mesh.operator.repository,
         deleteCrdsOnDestroy: mesh.operator.deleteCrdsOnDestroy,
-        kubeconfig: mesh.kubeconfig,
+        kubeconfigPaths: props.kubeconfigPaths,
         ...(context ? { context } : {}),
       });
     }
