@@ -1,0 +1,767 @@
+/**
+ * What Strimzi 1.2.0 writes, as pure functions: resource names, labels, conditions, the statuses of Kafka,
+ * KafkaNodePool, KafkaTopic, KafkaUser and KafkaMirrorMaker2, node IDs, connector names, passwords and Kafka IDs.
+ * The stand-in (strimzi-stand-in.ts) applies them to the API server; STRIMZI-STAND-IN.md cites, for each fact, the
+ * Strimzi source file it comes from. Nothing here talks to the API server, so all of it can be unit-tested.
+ */
+import { randomInt, randomUUID, X509Certificate } from 'crypto';
+import { parse as parseYaml } from 'yaml';
+import { KubeObject } from './kube';
+
+export const STRIMZI_VERSION = '1.2.0';
+export const GROUP = 'kafka.strimzi.io';
+export const API_VERSION = 'v1';
+
+export const KINDS = ['Kafka', 'KafkaNodePool', 'KafkaTopic', 'KafkaUser', 'KafkaMirrorMaker2'] as const;
+export type Kind = (typeof KINDS)[number];
+
+export const PLURALS: Record<Kind, string> = {
+  Kafka: 'kafkas',
+  KafkaNodePool: 'kafkanodepools',
+  KafkaTopic: 'kafkatopics',
+  KafkaUser: 'kafkausers',
+  KafkaMirrorMaker2: 'kafkamirrormaker2s',
+};
+
+export const LABEL_CLUSTER = 'strimzi.io/cluster';
+export const LABEL_KIND = 'strimzi.io/kind';
+export const TOPIC_FINALIZER = 'strimzi.io/topic-operator';
+export const ANNO_CA_CERT_GENERATION = 'strimzi.io/ca-cert-generation';
+export const ANNO_CA_KEY_GENERATION = 'strimzi.io/ca-key-generation';
+
+/** kafka-versions.yaml of 1.2.0: the supported versions and their default KRaft metadata version. */
+export const KAFKA_VERSIONS: Readonly<Record<string, string>> = {
+  '4.2.0': '4.2-IV1',
+  '4.2.1': '4.2-IV1',
+  '4.3.0': '4.3-IV0',
+  '4.3.1': '4.3-IV0',
+};
+export const DEFAULT_KAFKA_VERSION = '4.3.1';
+
+/** Tells a resource's reconcile apart from Strimzi's own: the reason of every condition the stand-in injects. */
+export const INJECTED_FAULT = 'InjectedFault';
+
+export interface Condition {
+  type: string;
+  status: string;
+  lastTransitionTime?: string;
+  reason?: string;
+  message?: string;
+}
+
+export type Status = Record<string, unknown> & { conditions?: Condition[]; observedGeneration?: number };
+export type Obj = KubeObject & { spec?: Record<string, any>; status?: Status; data?: Record<string, string>; type?: string };
+
+/** A reconcile that ends in a NotReady condition: `reason` is what Strimzi puts there (an exception's class name). */
+export class ReconcileFailure extends Error {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+// ---------------------------------------------------------------- time, conditions, status comparison
+
+/** Java's DateTimeFormatter.ISO_INSTANT, which StatusUtils.iso8601 uses: no fraction when it is zero. */
+export function iso8601(ms: number = Date.now()): string {
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+export function condition(type: string, status: string, reason?: string, message?: string): Condition {
+  return { type, status, lastTransitionTime: iso8601(), ...(reason ? { reason } : {}), ...(message !== undefined ? { message } : {}) };
+}
+
+/** StatusUtils.buildWarningCondition. */
+export function warning(reason: string, message: string): Condition {
+  return condition('Warning', 'True', reason, message);
+}
+
+/**
+ * StatusDiff: statuses are the same when only `/conditions/N/lastTransitionTime` differs. Strimzi writes a status only
+ * when they differ, so a condition keeps the time it was first written.
+ */
+export function sameStatus(current: unknown, desired: unknown): boolean {
+  return deepEqual(withoutTransitionTimes(current), withoutTransitionTimes(desired));
+}
+
+function withoutTransitionTimes(status: unknown): unknown {
+  if (!status || typeof status !== 'object') return status ?? {};
+  const s = status as Status;
+  if (!Array.isArray(s.conditions)) return s;
+  return { ...s, conditions: s.conditions.map(({ lastTransitionTime: _t, ...rest }) => rest) };
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((v, i) => deepEqual(v, bb[i]));
+  }
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** The condition a resource's readiness is read from, and whether it says Ready. */
+export function isReady(status: Status | undefined): boolean {
+  return !!status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+// ---------------------------------------------------------------- Java collections, IDs, passwords
+
+/** Java's String.hashCode (UTF-16 code units, 32-bit overflow). */
+export function javaStringHash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+/**
+ * The iteration order of a java.util.HashMap with these keys (inserted in this order) and this table size: by bucket
+ * (the spread hash masked by the table size), then by insertion within a bucket; resizes keep that order.
+ */
+export function javaHashMapOrder(keys: readonly string[], capacity: number): string[] {
+  const bucket = (k: string) => {
+    const h = javaStringHash(k);
+    return (h ^ (h >>> 16)) & (capacity - 1);
+  };
+  const unique = [...new Set(keys)];
+  return unique.map((k, i) => ({ k, i, b: bucket(k) })).sort((x, y) => x.b - y.b || x.i - y.i).map((e) => e.k);
+}
+
+/** The table size a java.util.HashMap built with `new HashMap<>()` and then filled with `size` entries ends at. */
+export function javaDefaultHashMapCapacity(size: number): number {
+  let capacity = 16;
+  while (size > capacity * 0.75) capacity *= 2;
+  return capacity;
+}
+
+/**
+ * Labels.toSelectorString of Labels.strimziSelectorLabels(): the selector labels (inserted cluster, name, kind, pool)
+ * end in a HashMap copied by the Labels constructor, whose table has 8 slots for 3 or 4 entries.
+ */
+export function selectorString(labels: ReadonlyArray<readonly [string, string]>): string {
+  const values = new Map(labels);
+  return javaHashMapOrder(labels.map(([k]) => k), 8)
+    .map((k) => `${k}=${values.get(k)}`)
+    .join(',');
+}
+
+/** org.apache.kafka.common.Uuid.randomUuid().toString(): a random (v4) UUID, URL-safe base64 without padding, never starting with '-'. */
+export function kafkaUuid(): string {
+  for (;;) {
+    const id = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const LETTERS_AND_DIGITS = LETTERS + '0123456789';
+
+/** PasswordGenerator: first character a letter (JAAS parsing), the rest letters or digits. */
+export function generatePassword(length: number): string {
+  let s = LETTERS[randomInt(LETTERS.length)];
+  for (let i = 1; i < length; i++) s += LETTERS_AND_DIGITS[randomInt(LETTERS_AND_DIGITS.length)];
+  return s;
+}
+
+/** Cluster operator's password length for CA PKCS12 stores (Main), user operator's for SCRAM passwords (UserOperatorConfig). */
+export const CA_STORE_PASSWORD_LENGTH = 12;
+export const SCRAM_PASSWORD_LENGTH = 32;
+
+// ---------------------------------------------------------------- labels and owner references
+
+const LABELS_EXCLUSION = /^(app\.kubernetes\.io\/(?!part-of).*|kustomize\.toolkit\.fluxcd\.io.*)$/;
+
+/** Labels.fromResource: the resource's labels minus app.kubernetes.io/* (but part-of); other strimzi.io/* labels are refused. */
+export function labelsFromResource(obj: Obj): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(obj.metadata.labels ?? {})) {
+    if (LABELS_EXCLUSION.test(k)) continue;
+    if (k.startsWith('strimzi.io/') && !k.startsWith(LABEL_CLUSTER)) {
+      throw new ReconcileFailure(
+        'IllegalArgumentException',
+        'Labels starting with strimzi.io/ are not allowed in Custom Resources, such labels should be removed.',
+      );
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+/** Util.mergeLabelsOrAnnotations with a user template: template keys win, but none may be strimzi.io/*. */
+export function mergeTemplate(base: Record<string, string>, template: Record<string, string> | undefined): Record<string, string> {
+  if (!template) return base;
+  const banned = Object.keys(template).filter((k) => k.startsWith('strimzi.io/'));
+  if (banned.length) {
+    throw new ReconcileFailure('InvalidResourceException', `User provided labels or annotations includes a Strimzi annotation: [${banned.join(', ')}]`);
+  }
+  return { ...base, ...template };
+}
+
+/** Labels.withKubernetesInstance / withKubernetesPartOf: at most 63 characters, no trailing '.', '-' or '_'. */
+function labelValue(s: string): string {
+  return s.slice(0, 63).replace(/[._-]+$/, '');
+}
+
+/** Labels.generateDefaultLabels. */
+export function defaultLabels(owner: Obj, strimziName: string, componentType: string): Record<string, string> {
+  const name = owner.metadata.name;
+  return {
+    ...labelsFromResource(owner),
+    [LABEL_KIND]: owner.kind,
+    'strimzi.io/name': strimziName,
+    [LABEL_CLUSTER]: name,
+    'strimzi.io/component-type': componentType,
+    'app.kubernetes.io/name': componentType,
+    'app.kubernetes.io/instance': labelValue(name),
+    'app.kubernetes.io/part-of': labelValue(`strimzi-${name}`),
+    'app.kubernetes.io/managed-by': 'strimzi-cluster-operator',
+  };
+}
+
+/** The owner reference Strimzi puts on what it creates for a custom resource: blocks deletion, not a controller. */
+export function ownerReference(owner: Obj) {
+  return {
+    apiVersion: owner.apiVersion,
+    kind: owner.kind,
+    name: owner.metadata.name,
+    uid: owner.metadata.uid!,
+    blockOwnerDeletion: true,
+    controller: false,
+  };
+}
+
+// ---------------------------------------------------------------- Kafka: CAs
+
+export type CaRole = 'cluster' | 'clients';
+
+/** KafkaResources: `<cluster>-cluster-ca-cert` / `<cluster>-cluster-ca`, `<cluster>-clients-ca-cert` / `<cluster>-clients-ca`. */
+export function caSecretNames(cluster: string, role: CaRole): { cert: string; key: string } {
+  return { cert: `${cluster}-${role}-ca-cert`, key: `${cluster}-${role}-ca` };
+}
+
+/** Ca.CaRole.caCommonName plus the key generation (InternalCa.nextCaSubject), organisation io.strimzi. */
+export function caSubject(role: CaRole, keyGeneration: number): string {
+  return `/O=io.strimzi/CN=${role}-ca v${keyGeneration}`;
+}
+
+export interface CaConfig {
+  generate: boolean;
+  ownerReference: boolean;
+  validityDays: number;
+}
+
+/** CaConfig: spec.clusterCa / spec.clientsCa with CertificateAuthority's defaults (365 days). */
+export function caConfig(kafka: Obj, role: CaRole): CaConfig {
+  const ca = (role === 'cluster' ? kafka.spec?.clusterCa : kafka.spec?.clientsCa) ?? {};
+  return {
+    generate: ca.generateCertificateAuthority !== false,
+    ownerReference: ca.generateSecretOwnerReference !== false,
+    validityDays: ca.validityDays > 0 ? ca.validityDays : 365,
+  };
+}
+
+/** The CA certificate Secret's and key Secret's metadata (CaProvider.createCaCertSecret / createCaSecret). */
+export function caSecretMetadata(kafka: Obj, role: CaRole, which: 'cert' | 'key', generation: number) {
+  const base = defaultLabels(kafka, 'strimzi', 'certificate-authority');
+  const template = kafka.spec?.kafka?.template?.clusterCaCert?.metadata;
+  const forClusterCert = role === 'cluster' && which === 'cert';
+  const annotation = which === 'cert' ? ANNO_CA_CERT_GENERATION : ANNO_CA_KEY_GENERATION;
+  return {
+    name: caSecretNames(kafka.metadata.name, role)[which],
+    namespace: kafka.metadata.namespace!,
+    labels: forClusterCert ? mergeTemplate(base, template?.labels) : base,
+    annotations: forClusterCert
+      ? mergeTemplate({ [annotation]: String(generation) }, template?.annotations)
+      : { [annotation]: String(generation) },
+    ownerReferences: caConfig(kafka, role).ownerReference ? [ownerReference(kafka)] : [],
+  };
+}
+
+// ---------------------------------------------------------------- Kafka: versions, node pools, listeners, warnings
+
+export interface KafkaVersionInfo {
+  version: string;
+  metadataVersion: string;
+}
+
+/** KafkaVersion.Lookup.supportedVersion plus the metadata version in use (spec.kafka.metadataVersion or the default). */
+export function kafkaVersion(kafka: Obj): KafkaVersionInfo {
+  const requested: string | undefined = kafka.spec?.kafka?.version;
+  const version = requested ?? DEFAULT_KAFKA_VERSION;
+  if (!KAFKA_VERSIONS[version]) {
+    throw new ReconcileFailure(
+      'UnsupportedKafkaVersionException',
+      `Unsupported Kafka.spec.kafka.version: ${requested}. Supported versions are: [${Object.keys(KAFKA_VERSIONS).sort().join(', ')}]`,
+    );
+  }
+  const spec: string | undefined = kafka.spec?.kafka?.metadataVersion;
+  const byMinor = Object.values(KAFKA_VERSIONS).find((m) => spec !== undefined && m.startsWith(`${spec}-`));
+  return { version, metadataVersion: spec === undefined ? KAFKA_VERSIONS[version] : (byMinor ?? spec) };
+}
+
+/** NodePoolUtils.validateNodePools (the checks that need no running Kafka). */
+export function validateNodePools(kafka: Obj, pools: readonly Obj[]): void {
+  const replicas = (p: Obj) => Number(p.spec?.replicas ?? 0);
+  if (!pools.length || !pools.some((p) => replicas(p) > 0)) {
+    throw new ReconcileFailure(
+      'InvalidResourceException',
+      `KafkaNodePools are enabled, but KafkaNodePools for Kafka cluster ${kafka.metadata.name} either don't exist or have 0 replicas. ` +
+        'Please make sure at least one KafkaNodePool resource exists, is in the same namespace as the Kafka resource, has at least one replica, and has the strimzi.io/cluster label set to the name of the Kafka resource.',
+    );
+  }
+  const errors: string[] = [];
+  let broker = false;
+  let controller = false;
+  for (const p of pools) {
+    const roles: string[] = p.spec?.roles ?? [];
+    if (!roles.length) errors.push(`KafkaNodePool ${p.metadata.name} has no role defined in .spec.roles`);
+    else if (replicas(p) > 0) {
+      broker ||= roles.includes('broker');
+      controller ||= roles.includes('controller');
+    }
+  }
+  if (!broker) errors.push('At least one KafkaNodePool with the broker role and at least one replica is required when KRaft mode is enabled');
+  if (!controller) errors.push('At least one KafkaNodePool with the controller role and at least one replica is required when KRaft mode is enabled');
+  if (errors.length) throw new ReconcileFailure('InvalidResourceException', `The Kafka cluster ${kafka.metadata.name} is invalid: [${errors.join(', ')}]`);
+}
+
+export interface PoolAssignment {
+  pool: Obj;
+  nodeIds: number[];
+  roles: string[];
+}
+
+/**
+ * NodeIdAssignor: pools keep the IDs in their status; a scale-up takes the lowest unused IDs (filling gaps), a
+ * scale-down drops the highest; a new pool is all scale-up. Pools are taken in the order given (the API's list order).
+ * (The strimzi.io/next-node-ids and remove-node-ids annotations are not honoured.)
+ */
+export function assignNodeIds(pools: readonly Obj[]): PoolAssignment[] {
+  const inUse = new Set<number>();
+  for (const p of pools) for (const id of (p.status?.nodeIds as number[] | undefined) ?? []) inUse.add(id);
+  const nextUnused = () => {
+    let id = 0;
+    while (inUse.has(id)) id++;
+    inUse.add(id);
+    return id;
+  };
+  return pools.map((pool) => {
+    const desired = [...((pool.status?.nodeIds as number[] | undefined) ?? [])].sort((a, b) => a - b);
+    const replicas = Number(pool.spec?.replicas ?? 0);
+    while (desired.length > replicas) desired.pop();
+    while (desired.length < replicas) desired.push(nextUnused());
+    return { pool, nodeIds: desired.sort((a, b) => a - b), roles: sortedRoles(pool.spec?.roles ?? []) };
+  });
+}
+
+/** ProcessRoles enum order: controller before broker. */
+function sortedRoles(roles: readonly string[]): string[] {
+  return ['controller', 'broker'].filter((r) => roles.includes(r));
+}
+
+/** KafkaPool.generateNodePoolStatus plus the observed generation KafkaReconciler.updateNodePoolStatuses adds. */
+export function nodePoolStatus(kafka: Obj, a: PoolAssignment, clusterId: string): Status {
+  const name = kafka.metadata.name;
+  return {
+    conditions: [],
+    observedGeneration: a.pool.metadata.generation,
+    nodeIds: a.nodeIds,
+    clusterId,
+    roles: a.roles,
+    replicas: a.nodeIds.length,
+    labelSelector: selectorString([
+      [LABEL_CLUSTER, name],
+      ['strimzi.io/name', `${name}-kafka`],
+      [LABEL_KIND, 'Kafka'],
+      ['strimzi.io/pool-name', a.pool.metadata.name],
+    ]),
+  };
+}
+
+/** NodePoolUtils.getOrGenerateKRaftClusterId: the Kafka's status, else any pool's status, else a new one (a Kafka Uuid). */
+export function clusterIdOf(kafka: Obj, pools: readonly Obj[], generate: () => string = kafkaUuid): string {
+  const fromStatus = (kafka.status?.clusterId as string | undefined) ?? pools.map((p) => p.status?.clusterId as string | undefined).find((id) => id);
+  return fromStatus ?? generate();
+}
+
+const SUPPORTED_LISTENER_TYPES = ['internal', 'cluster-ip'];
+
+/**
+ * KafkaListenersReconciler: one status per listener, internal listeners first then cluster-ip ones (the order its
+ * ...ServicesReady steps run); the host is the bootstrap Service's DNS name, the certificates the cluster CA (TLS only).
+ */
+export function listenerStatuses(kafka: Obj, clusterCaPem: string): Record<string, unknown>[] {
+  const listeners: Record<string, any>[] = kafka.spec?.kafka?.listeners ?? [];
+  const unsupported = listeners.filter((l) => !SUPPORTED_LISTENER_TYPES.includes(l.type));
+  if (unsupported.length) {
+    throw new ReconcileFailure(
+      'StandInUnsupported',
+      `The Strimzi stand-in cannot emulate listeners of type ${[...new Set(unsupported.map((l) => l.type))].join(', ')} (they need Services with external addresses)`,
+    );
+  }
+  const ns = kafka.metadata.namespace!;
+  const cluster = kafka.metadata.name;
+  const byType = (type: string) => listeners.filter((l) => l.type === type);
+  return [...byType('internal'), ...byType('cluster-ip')].map((l) => {
+    const service = l.type === 'internal' ? `${cluster}-kafka-bootstrap` : `${cluster}-kafka-${l.name}-bootstrap`;
+    const host = l.configuration?.useServiceDnsDomain ? `${service}.${ns}.svc.cluster.local` : `${service}.${ns}.svc`;
+    return {
+      name: l.name,
+      addresses: [{ host, port: l.port }],
+      bootstrapServers: `${host}:${l.port}`,
+      ...(l.tls ? { certificates: [clusterCaPem] } : {}),
+    };
+  });
+}
+
+function usesEphemeral(storage: Record<string, any> | undefined): boolean {
+  if (!storage) return false;
+  if (storage.type === 'ephemeral') return true;
+  return storage.type === 'jbod' && (storage.volumes ?? []).some((v: Record<string, any>) => v.type === 'ephemeral');
+}
+
+/** KafkaSpecChecker.run: the warnings that depend on the spec alone, in its order. */
+export function kafkaWarnings(kafka: Obj, assignments: readonly PoolAssignment[], version: KafkaVersionInfo): Condition[] {
+  const config: Record<string, unknown> = kafka.spec?.kafka?.config ?? {};
+  const nodes = (role: string) => assignments.filter((a) => a.roles.includes(role)).flatMap((a) => a.nodeIds.map(() => a.pool));
+  const brokers = nodes('broker');
+  const controllers = nodes('controller');
+  const out: Condition[] = [];
+  const unreliable = 'It defaults to 1 which does not guarantee reliability and availability. You should configure this option in .spec.kafka.config.';
+  if (config['default.replication.factor'] === undefined && brokers.length > 1) {
+    out.push(warning('KafkaDefaultReplicationFactor', `default.replication.factor option is not configured. ${unreliable}`));
+  }
+  if (config['min.insync.replicas'] === undefined && brokers.length > 1) {
+    out.push(warning('KafkaMinInsyncReplicas', `min.insync.replicas option is not configured. ${unreliable}`));
+  }
+  if (brokers.length === 1 && usesEphemeral(brokers[0].spec?.storage)) {
+    out.push(warning('KafkaStorage', 'A Kafka cluster with a single broker node and ephemeral storage will lose topic messages after any restart or rolling update.'));
+  }
+  if (controllers.length === 1 && usesEphemeral(controllers[0].spec?.storage)) {
+    out.push(warning('KafkaStorage', 'A Kafka cluster with a single controller node and ephemeral storage will lose data after any restart or rolling update.'));
+  }
+  if (controllers.length === 2) {
+    out.push(
+      warning(
+        'KafkaKRaftControllerNodeCount',
+        'Running KRaft controller quorum with two nodes is not advisable as both nodes will be needed to avoid downtime. It is recommended that a minimum of three nodes are used.',
+      ),
+    );
+  } else if (controllers.length % 2 === 0) {
+    out.push(warning('KafkaKRaftControllerNodeCount', 'Running KRaft controller quorum with an odd number of nodes is recommended.'));
+  }
+  const minor = /^(\d+\.\d+).*/.exec(version.metadataVersion);
+  if (minor && !version.version.startsWith(minor[1])) {
+    out.push(warning('KafkaMetadataVersion', 'Metadata version is older than the Kafka version used by the cluster, which suggests that an upgrade is incomplete.'));
+  }
+  if (config['inter.broker.protocol.version'] !== undefined) {
+    out.push(
+      warning('KafkaInterBrokerProtocolVersionInKRaft', 'inter.broker.protocol.version is not used in KRaft-based Kafka clusters and should be removed from the Kafka custom resource.'),
+    );
+  }
+  if (config['log.message.format.version'] !== undefined) {
+    out.push(
+      warning('KafkaLogMessageFormatVersionInKRaft', 'log.message.format.version is not used in KRaft-based Kafka clusters and should be removed from the Kafka custom resource.'),
+    );
+  }
+  if ((kafka.spec?.kafka?.listeners ?? []).some((l: Record<string, unknown>) => l.type === 'ingress')) {
+    out.push(warning('DeprecatedObjects', 'ingress type listeners are deprecated.'));
+  }
+  return out;
+}
+
+/** KafkaClusterSecurityContext.toStatus for a cluster whose status has none yet (else the status's is kept). */
+export function clusterSecurity(kafka: Obj): unknown {
+  return kafka.status?.clusterSecurity ?? { authentication: { type: 'strimzi-mtls' }, encryption: { type: 'strimzi-tls' } };
+}
+
+/**
+ * The fields KafkaAssemblyOperator.createOrUpdate copies from the current status into a status whose reconcile did not
+ * get far enough to set them (a failed reconcile keeps what the last good one reported).
+ */
+export function carriedOver(kafka: Obj): Status {
+  const s = kafka.status ?? {};
+  const keep = ['clusterId', 'operatorLastSuccessfulVersion', 'kafkaVersion', 'kafkaMetadataVersion'] as const;
+  return Object.fromEntries(keep.filter((k) => s[k] !== undefined).map((k) => [k, s[k]]));
+}
+
+/** The ConfigMap a JMX Prometheus Exporter metrics configuration reads (spec.kafka.metricsConfig, spec.metricsConfig). */
+export function metricsConfigMapRef(metricsConfig: Record<string, any> | undefined): { name: string; key: string } | undefined {
+  const ref = metricsConfig?.type === 'jmxPrometheusExporter' ? metricsConfig.valueFrom?.configMapKeyRef : undefined;
+  return ref?.name ? { name: ref.name, key: ref.key } : undefined;
+}
+
+/** JmxPrometheusExporterModel.metricsJson: the ConfigMap must exist and hold the key, as YAML. */
+export function metricsConfigProblem(ref: { name: string; key: string }, configMap: Obj | undefined): ReconcileFailure | undefined {
+  const fail = (message: string) => new ReconcileFailure('InvalidConfigurationException', message);
+  if (!configMap) return fail(`ConfigMap ${ref.name} does not exist`);
+  const data = (configMap.data ?? {})[ref.key];
+  if (data === undefined) return fail(`ConfigMap ${ref.name} does not contain specified key ${ref.key}`);
+  try {
+    parseYaml(data);
+  } catch {
+    return fail('Failed to parse metrics configuration');
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------- entity operator (topic and user operators)
+
+export interface EntityOperator {
+  kafka: Obj;
+  watchedNamespace: string;
+}
+
+/** EntityTopicOperator / EntityUserOperator: deployed when listed in spec.entityOperator; they watch their Kafka's namespace unless told otherwise. */
+export function entityOperator(kafka: Obj, which: 'topicOperator' | 'userOperator'): EntityOperator | undefined {
+  const spec = kafka.spec?.entityOperator?.[which];
+  if (!spec) return undefined;
+  return { kafka, watchedNamespace: spec.watchedNamespace ?? kafka.metadata.namespace! };
+}
+
+/** STRIMZI_USE_FINALIZERS (default true), settable through the entity operator's topic-operator container env. */
+export function topicOperatorUsesFinalizers(kafka: Obj): boolean {
+  const env: { name: string; value?: string }[] = kafka.spec?.entityOperator?.template?.topicOperatorContainer?.env ?? [];
+  return env.find((e) => e.name === 'STRIMZI_USE_FINALIZERS')?.value !== 'false';
+}
+
+// ---------------------------------------------------------------- KafkaTopic
+
+/** TopicOperatorUtil.topicName: spec.topicName, else the resource name. */
+export function topicName(topic: Obj): string {
+  return topic.spec?.topicName ?? topic.metadata.name;
+}
+
+/** TopicOperatorUtil.isManaged: unless annotated strimzi.io/managed: "false". */
+export function topicManaged(topic: Obj): boolean {
+  return topic.metadata.annotations?.['strimzi.io/managed'] !== 'false';
+}
+
+/** TopicOperatorException reasons: ResourceConflict, NotSupported, KafkaError, InternalError. */
+export class TopicError extends Error {
+  constructor(
+    readonly reason: 'ResourceConflict' | 'NotSupported' | 'KafkaError' | 'InternalError' | typeof INJECTED_FAULT,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Kafka's InvalidReplicationFactorException, as Strimzi's own system tests (TopicST) expect it per Kafka version. */
+export function replicationFactorError(replicas: number, brokers: number, kafkaVersionString: string): TopicError {
+  const [major, minor] = kafkaVersionString.split('.').map(Number);
+  const cordoned = major > 4 || (major === 4 && minor >= 3) ? ' or some brokers have all their log directories cordoned' : '';
+  return new TopicError(
+    'KafkaError',
+    `org.apache.kafka.common.errors.InvalidReplicationFactorException: Unable to replicate the partition ${replicas} time(s): ` +
+      `The target replication factor of ${replicas} cannot be reached because only ${brokers} broker(s) are registered${cordoned}.`,
+  );
+}
+
+/** BatchingTopicController.updateStatusForSuccess / updateStatusForException. */
+export function topicStatus(topic: Obj, outcome: { error?: TopicError; topicId?: string; name?: string }): Status {
+  const managed = topicManaged(topic);
+  const conditions = outcome.error
+    ? [condition('Ready', 'False', outcome.error.reason, outcome.error.message)]
+    : [condition(managed ? 'Ready' : 'Unmanaged', 'True')];
+  const { topicName: _n, topicId: _i, conditions: _c, observedGeneration: _g, replicasChange, ...kept } = topic.status ?? {};
+  return {
+    // A success sets replicasChange to the batch's (none: no Cruise Control here); a failure keeps the current one.
+    ...(outcome.error && replicasChange !== undefined ? { replicasChange } : {}),
+    ...kept,
+    conditions,
+    observedGeneration: topic.metadata.generation,
+    ...(managed ? { topicName: outcome.name ?? topicName(topic) } : {}),
+    ...(managed && outcome.topicId ? { topicId: outcome.topicId } : {}),
+  };
+}
+
+// ---------------------------------------------------------------- KafkaUser
+
+/** KafkaUserModel.getSaslJsonConfig. */
+export function scramJaasConfig(username: string, password: string): string {
+  return `org.apache.kafka.common.security.scram.ScramLoginModule required username="${username}" password="${password}";`;
+}
+
+/** KafkaUserModel.createSecret: the user's labels plus strimzi.io/kind, the template's labels and annotations, owned by the user. */
+export function userSecretMetadata(user: Obj, secretName: string) {
+  const template = user.spec?.template?.secret?.metadata;
+  return {
+    name: secretName,
+    namespace: user.metadata.namespace!,
+    labels: mergeTemplate({ ...labelsFromResource(user), [LABEL_KIND]: 'KafkaUser' }, template?.labels),
+    annotations: mergeTemplate({}, template?.annotations),
+    ownerReferences: [ownerReference(user)],
+  };
+}
+
+// ---------------------------------------------------------------- KafkaMirrorMaker2
+
+/** KafkaMirrorMaker2Resources: component, API service and its URL on the REST port 8083. */
+export function mirrorMakerNames(name: string, namespace: string) {
+  const component = `${name}-mirrormaker2`;
+  return {
+    component,
+    url: `http://${name}-mirrormaker2-api.${namespace}.svc:8083`,
+    labelSelector: selectorString([
+      [LABEL_CLUSTER, name],
+      ['strimzi.io/name', component],
+      [LABEL_KIND, 'KafkaMirrorMaker2'],
+    ]),
+  };
+}
+
+interface CertSource {
+  secretName: string;
+  certificate?: string;
+  pattern?: string;
+}
+
+interface ClusterSpec {
+  alias: string;
+  tls?: { trustedCertificates?: CertSource[] };
+  authentication?: { type: string; passwordSecret?: { secretName: string; password: string } };
+}
+
+/** The target, then each mirror's source (KafkaMirrorMaker2Cluster.clusters). */
+function mirrorMakerClusters(mm2: Obj): ClusterSpec[] {
+  return [mm2.spec?.target, ...(mm2.spec?.mirrors ?? []).map((m: Record<string, any>) => m.source)].filter(Boolean);
+}
+
+/**
+ * The first problem KafkaMirrorMaker2AssemblyOperator finds with the Secrets it reads, or undefined: the trusted
+ * certificates first (per key of a HashMap: `ca.crt` for the target's, `<alias>-ca.crt` per cluster; the first failed
+ * source in its list), then each cluster's SCRAM/plain password (target first). Messages from ReconcilerUtils.
+ */
+export function mirrorMakerSecretProblem(mm2: Obj, secret: (name: string) => Obj | undefined): ReconcileFailure | undefined {
+  const ns = mm2.metadata.namespace!;
+  const clusters = mirrorMakerClusters(mm2);
+  const trusted = new Map<string, CertSource[] | undefined>();
+  const target = clusters[0];
+  if (target?.tls?.trustedCertificates) trusted.set('ca.crt', target.tls.trustedCertificates);
+  for (const c of clusters) if (c.tls?.trustedCertificates) trusted.set(`${c.alias}-ca.crt`, c.tls.trustedCertificates);
+  for (const key of javaHashMapOrder([...trusted.keys()], javaDefaultHashMapCapacity(trusted.size))) {
+    for (const source of trusted.get(key) ?? []) {
+      const problem = certificateProblem(ns, source, secret(source.secretName));
+      if (problem) return problem;
+    }
+  }
+  for (const c of clusters) {
+    const auth = c.authentication;
+    if (!auth || !auth.passwordSecret || !['scram-sha-256', 'scram-sha-512', 'plain'].includes(auth.type)) continue;
+    const problem = missingItems(ns, auth.passwordSecret.secretName, secret(auth.passwordSecret.secretName), [auth.passwordSecret.password]);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+/** ReconcilerUtils.validatedSecret. */
+function missingItems(ns: string, name: string, s: Obj | undefined, items: readonly string[]): ReconcileFailure | undefined {
+  if (!s) return new ReconcileFailure('InvalidConfigurationException', `Secret ${name} not found in namespace ${ns}`);
+  const missing = items.filter((i) => !(i in (s.data ?? {})));
+  return missing.length ? new ReconcileFailure('InvalidConfigurationException', `Items with key(s) [${missing.join(', ')}] are missing in Secret ${name}`) : undefined;
+}
+
+/** ReconcilerUtils.getTrustedCertificateAsync: the key (or every key matching the glob pattern) must hold an X.509 certificate. */
+function certificateProblem(ns: string, source: CertSource, s: Obj | undefined): ReconcileFailure | undefined {
+  const missing = missingItems(ns, source.secretName, s, source.certificate !== undefined ? [source.certificate] : []);
+  if (missing) return missing;
+  const keys = source.certificate !== undefined ? [source.certificate] : Object.keys(s!.data ?? {}).filter((k) => globMatch(source.pattern ?? '', k));
+  for (const k of keys) {
+    try {
+      new X509Certificate(Buffer.from(s!.data![k], 'base64'));
+    } catch {
+      return new ReconcileFailure('RuntimeException', `Failed to load certificate from Secret ${source.secretName} from namespace ${ns}`);
+    }
+  }
+  return undefined;
+}
+
+/** A glob (`*`, `?`, `[...]`, `{a,b}`) as Java's PathMatcher reads it, for one file name. */
+function globMatch(glob: string, name: string): boolean {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '{') re += '(?:';
+    else if (c === '}') re += ')';
+    else if (c === ',' && re.includes('(?:')) re += '|';
+    else if (c === '[' || c === ']') re += c;
+    else re += c.replace(/[.+^$()|\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`).test(name);
+}
+
+/**
+ * What KafkaMirrorMaker2AssemblyOperator puts in status.connectors: the Connect REST API's status of each connector,
+ * named `<sourceAlias>-><targetAlias>.Mirror{Source,Checkpoint}Connector` (KafkaMirrorMaker2Connectors), sorted by
+ * name (KafkaMirrorMaker2Status.addConnector). Tasks: tasksMax of them, spread over the pods' advertised REST
+ * addresses (kafka_connect_run.sh: `<pod>.<headless service>.<namespace>.svc:8083`).
+ */
+export function mirrorMakerConnectors(mm2: Obj): Record<string, unknown>[] {
+  const { component } = mirrorMakerNames(mm2.metadata.name, mm2.metadata.namespace!);
+  const replicas = Math.max(1, Number(mm2.spec?.replicas ?? 1));
+  const worker = (i: number) => `${component}-${i % replicas}.${component}.${mm2.metadata.namespace}.svc:8083`;
+  const targetAlias: string = mm2.spec?.target?.alias;
+  const out: Record<string, unknown>[] = [];
+  for (const mirror of (mm2.spec?.mirrors ?? []) as Record<string, any>[]) {
+    for (const [field, suffix] of [
+      ['sourceConnector', '.MirrorSourceConnector'],
+      ['checkpointConnector', '.MirrorCheckpointConnector'],
+    ] as const) {
+      const spec = mirror[field];
+      if (!spec) continue;
+      const state = spec.state === 'paused' ? 'PAUSED' : spec.state === 'stopped' ? 'STOPPED' : 'RUNNING';
+      const tasks = state === 'STOPPED' ? 0 : Number(spec.tasksMax ?? 1);
+      out.push({
+        name: `${mirror.source?.alias}->${targetAlias}${suffix}`,
+        connector: { state, worker_id: worker(0) },
+        tasks: Array.from({ length: tasks }, (_, id) => ({ id, state, worker_id: worker(id) })),
+        type: 'source',
+      });
+    }
+  }
+  // Java's String.compareTo, like JavaScript's < and >, compares UTF-16 code units.
+  return out.sort((a, b) => (String(a.name) < String(b.name) ? -1 : String(a.name) > String(b.name) ? 1 : 0));
+}
+
+/** KafkaMirrorMaker2AssemblyOperator.createOrUpdate's status: conditions, observed generation, url, connectors, replicas, selector. */
+export function mirrorMakerStatus(mm2: Obj, failure: ReconcileFailure | undefined): Status {
+  const replicas = Number(mm2.spec?.replicas ?? 0);
+  const names = mirrorMakerNames(mm2.metadata.name, mm2.metadata.namespace!);
+  const connectors = !failure && replicas > 0 ? mirrorMakerConnectors(mm2) : [];
+  return {
+    conditions: [failure ? condition('NotReady', 'True', failure.reason, failure.message) : condition('Ready', 'True')],
+    observedGeneration: mm2.metadata.generation,
+    ...(replicas > 0 ? { url: names.url } : {}),
+    ...(connectors.length ? { connectors } : {}),
+    labelSelector: names.labelSelector,
+    replicas,
+  };
+}
+
+/** StatusUtils.setStatusConditionAndObservedGeneration: one condition, Ready or NotReady with the failure. */
+export function simpleStatus(obj: Obj, failure: ReconcileFailure | undefined, extra: Status = {}): Status {
+  return {
+    conditions: [failure ? condition('NotReady', 'True', failure.reason, failure.message) : condition('Ready', 'True')],
+    observedGeneration: obj.metadata.generation,
+    ...extra,
+  };
+}
+
+/** Secret names referenced by a KafkaMirrorMaker2 (to re-check it when one of them changes). */
+export function mirrorMakerSecretNames(mm2: Obj): Set<string> {
+  const names = new Set<string>();
+  for (const c of mirrorMakerClusters(mm2)) {
+    for (const s of c.tls?.trustedCertificates ?? []) names.add(s.secretName);
+    if (c.authentication?.passwordSecret) names.add(c.authentication.passwordSecret.secretName);
+  }
+  return names;
+}

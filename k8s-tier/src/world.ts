@@ -1,0 +1,82 @@
+/**
+ * Everything the deploy scenarios run against, started in order and stopped in reverse, also on failure:
+ * - the target cluster, where the mesh is deployed, and a bystander cluster that also has Strimzi's CRDs (the CRD
+ *   cleanup must leave those alone), both real control planes;
+ * - one kubeconfig holding both, with the bystander's context current, as a platform engineer's often is;
+ * - the chart repository on 127.0.0.1 serving the real Strimzi and Kafbat UI charts;
+ * - the stand-in for Strimzi's operator on the target cluster.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { stringify } from 'yaml';
+import { Log } from '../../tier-support/progress';
+import { REPO_ROOT } from '../../tier-support/cache';
+import { DEMO_MESH_FILE } from '../../mesh/demo';
+import { ChartRepository } from './chart-repo';
+import { ControlPlane } from './control-plane';
+import { Tools } from './tools';
+
+export const SHARED_DIR = process.env.MESH_SHARED_DIR ?? path.resolve(REPO_ROOT, '..', 'shared');
+export const CHARTS_DIR = path.join(SHARED_DIR, 'charts');
+export const STRIMZI_CRDS_DIR = path.join(SHARED_DIR, 'strimzi-crds', '1.2.0');
+
+export const TARGET = 'mesh-target';
+export const BYSTANDER = 'bystander';
+
+export interface World {
+  readonly target: ControlPlane;
+  readonly bystander: ControlPlane;
+  /** The merged kubeconfig (contexts TARGET and BYSTANDER; BYSTANDER current). */
+  readonly kubeconfig: string;
+  readonly charts: ChartRepository;
+  stop(): Promise<void>;
+}
+
+export async function startWorld(runDir: string, tools: Tools, log: Log): Promise<World> {
+  const started: { stop(): Promise<void> }[] = [];
+  const stopAll = async () => {
+    for (const s of started.reverse()) await s.stop().catch((e) => log(`stop: ${(e as Error).message}`));
+  };
+  try {
+    const planes = await Promise.all(
+      [TARGET, BYSTANDER].map((name) =>
+        ControlPlane.start({ name, runDir: path.join(runDir, name), bin: tools.controlPlaneBin, kwokStages: tools.kwokStages, log }).then((cp) => {
+          started.push(cp);
+          return cp;
+        }),
+      ),
+    );
+    const [target, bystander] = planes;
+    const kubeconfig = path.join(runDir, 'kubeconfig');
+    mergeKubeconfigs(kubeconfig, [target.kubeconfig, bystander.kubeconfig], BYSTANDER);
+    const charts = await ChartRepository.start(CHARTS_DIR);
+    started.push(charts);
+    log(`chart repository ${charts.url} serving ${fs.readdirSync(CHARTS_DIR).filter((f) => f.endsWith('.tgz')).join(', ')}`);
+    return { target, bystander, kubeconfig, charts, stop: stopAll };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}
+
+/** One kubeconfig with every cluster, user and context of `files`, and `current` as the current context. */
+export function mergeKubeconfigs(file: string, files: string[], current: string): void {
+  const docs = files.map((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as Record<string, unknown[]>);
+  const all = (key: string) => docs.flatMap((d) => d[key] ?? []);
+  const merged = { apiVersion: 'v1', kind: 'Config', clusters: all('clusters'), users: all('users'), contexts: all('contexts'), 'current-context': current };
+  fs.writeFileSync(file, JSON.stringify(merged, null, 2), { mode: 0o600 });
+}
+
+/**
+ * The demo mesh as a user behind a chart mirror would write it: the demo's regions and topics, every region on the
+ * target's context, the charts from the local repository. Everything else is the defaults.
+ */
+export function writeDemoMeshFile(file: string, chartRepository: string, context: string): void {
+  const mesh = {
+    ...DEMO_MESH_FILE,
+    regions: DEMO_MESH_FILE.regions.map((r) => ({ ...r, context })),
+    operator: { repository: chartRepository },
+    ui: { repository: chartRepository },
+  };
+  fs.writeFileSync(file, `# Written by the k8s tier: the demo, deployed to context ${context}, charts from ${chartRepository}\n${stringify(mesh)}`);
+}
