@@ -127,6 +127,9 @@ export class StrimziStandIn {
   /** Per Kafka (uid): its topics, by topic name. */
   private readonly kafkaSide = new Map<string, Map<string, KafkaSideTopic>>();
   private resync: NodeJS.Timeout | undefined;
+  /** Whether every first list is in; until then reconciles are held back. */
+  private synced = false;
+  private readonly held = new Map<string, [Kind, string, string]>();
   private stopped = false;
 
   constructor(
@@ -150,6 +153,10 @@ export class StrimziStandIn {
       }
     }
     await Promise.all(firstLists);
+    // Only now, with every cache filled, is a decision safe (a topic seen before its Kafka's pools would count no brokers).
+    this.synced = true;
+    for (const [kind, ns, name] of this.held.values()) this.schedule(kind, ns, name);
+    this.held.clear();
     const every = (this.options.resyncSeconds ?? 120) * 1000;
     this.resync = setInterval(() => this.reconcileAll(), every);
     this.log(`started (namespaces: ${this.options.namespaces?.join(', ') || 'all'})`);
@@ -310,6 +317,10 @@ export class StrimziStandIn {
   private schedule(kind: Kind, ns: string, name: string): void {
     if (this.stopped) return;
     const k = `${kind}/${ns}/${name}`;
+    if (!this.synced) {
+      this.held.set(k, [kind, ns, name]);
+      return;
+    }
     if (this.running.has(k)) {
       this.dirty.add(k);
       return;
@@ -814,6 +825,8 @@ export class StrimziStandIn {
   private async applySecret(owner: Obj, desired: { metadata: Obj['metadata'] & { namespace: string }; data: Record<string, string> }): Promise<void> {
     const path = this.path('Secret', desired.metadata.namespace, desired.metadata.name);
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+      // An owner deleted meanwhile would get a Secret that only garbage collection removes again.
+      if (this.caches.get(owner.kind as Kind)!.get(key(owner))?.metadata.uid !== owner.metadata.uid) return;
       const current = await this.kube.find<Obj>(path);
       try {
         if (!current) {
@@ -923,7 +936,10 @@ export function parseArgs(argv: readonly string[]): { kubeconfig: string; contex
     else if (arg === '--kubeconfig') kubeconfig = value();
     else if (arg === '--context') context = value();
     else if (arg === '--namespace') (options.namespaces ??= []).push(value());
-    else if (arg === '--resync-seconds') options.resyncSeconds = Number(value());
+    else if (arg === '--resync-seconds') {
+      options.resyncSeconds = Number(value());
+      if (!(options.resyncSeconds > 0)) throw new Error('--resync-seconds takes a positive number');
+    }
     else if (arg === '--ready-after') {
       const m = /^(\w+)=(\d+(?:\.\d+)?)$/.exec(value());
       if (!m) throw new Error('--ready-after takes Kind=SECONDS');
