@@ -128,7 +128,8 @@ export class KubeApi {
   }
 }
 
-function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+/** The whole body of a response. */
+export function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   return new Promise((done, fail) => {
     const chunks: Buffer[] = [];
     stream.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));

@@ -4,6 +4,7 @@
  */
 import * as https from 'https';
 import * as http from 'http';
+import { readAll } from '../../ops/kube-api';
 import { Connection, Kubeconfig } from '../../ops/kubeconfig';
 
 export interface ObjectMeta {
@@ -181,13 +182,4 @@ export class Kube {
 /** The REST path of a namespaced custom resource collection or object. */
 export function crPath(group: string, version: string, plural: string, namespace?: string, name?: string): string {
   return `/apis/${group}/${version}${namespace ? `/namespaces/${namespace}` : ''}/${plural}${name ? `/${name}` : ''}`;
-}
-
-function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  return new Promise((done, fail) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
-    stream.on('end', () => done(Buffer.concat(chunks)));
-    stream.on('error', fail);
-  });
 }
