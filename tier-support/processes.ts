@@ -23,10 +23,25 @@ export interface ServerSpec {
   readonly env?: Record<string, string>;
 }
 
-const live = new Set<Server>();
+/** Every child process a tier started and that still runs: killed when this process exits or is interrupted. */
+const live = new Set<ChildProcess>();
 
 function killAllSync(): void {
-  for (const s of live) s.killSync();
+  for (const child of live) {
+    try { if (child.pid) process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+}
+
+/** Kills `child` if it still runs when this process exits (Server does this for itself). */
+export function killOnExit(child: ChildProcess): void {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+}
+
+/** The environment that marks a process as belonging to a run (see reapStaleRuns). */
+export function runMarker(runDir: string): Record<string, string> {
+  return { [RUN_MARKER]: path.resolve(runDir) };
 }
 process.once('exit', killAllSync);
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -51,7 +66,7 @@ export class Server {
     const out = fs.openSync(this.logFile, 'a');
     this.child = spawn(spec.command, [...spec.args], {
       cwd: spec.cwd,
-      env: { ...process.env, ...spec.env, [RUN_MARKER]: path.resolve(spec.runDir) },
+      env: { ...process.env, ...spec.env, ...runMarker(spec.runDir) },
       stdio: ['ignore', out, out],
       // Its own process group: a signal to the tier's terminal does not reach it before the tier stops it in order.
       detached: true,
@@ -59,10 +74,9 @@ export class Server {
     fs.closeSync(out);
     this.child.on('exit', (code, signal) => {
       this.exited = { code, signal };
-      live.delete(this);
     });
     fs.writeFileSync(path.join(pids, `${spec.name}.pid`), String(this.child.pid));
-    live.add(this);
+    killOnExit(this.child);
   }
 
   static start(spec: ServerSpec): Server {

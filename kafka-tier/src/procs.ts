@@ -1,11 +1,13 @@
 /**
  * Java processes of the tier (brokers, Connect workers, the client agent): started on 127.0.0.1 with modest heaps,
- * tracked by pid, and always stopped — at the end of a run, on failure, and when a later run finds a process that an
- * interrupted run left behind (recognised by the run-directory marker on its command line, then ended by its pid).
+ * tracked by pid, and always stopped — at the end of a run, on failure, when this process exits (tier-support's
+ * killOnExit), and when a later run finds a process that an interrupted run left behind (tier-support's run marker
+ * and reapStaleRuns).
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { killOnExit, reapStaleRuns as reapRuns, runMarker } from '../../tier-support/processes';
 import { log, TIER_CACHE } from './util';
 
 export const LIB_DIR = path.join(TIER_CACHE, 'lib');
@@ -14,16 +16,6 @@ export const RUNS_DIR = path.join(TIER_CACHE, 'runs');
 export const HEAP = process.env.KAFKA_TIER_HEAP ?? '512m';
 
 const live = new Set<JavaProcess>();
-
-function killAllSync(): void {
-  for (const p of live) {
-    try { if (p.pid) process.kill(p.pid, 'SIGKILL'); } catch { /* already gone */ }
-  }
-}
-process.once('exit', killAllSync);
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => { killAllSync(); process.exit(130); });
-}
 
 /** Builds the agent and fetches Kafka's jars into .cache/lib (mvn package) unless they are up to date. */
 export function ensureBuilt(): void {
@@ -44,27 +36,9 @@ function listFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
-/** Ends processes that an earlier, interrupted run left behind (by pid, only if they carry a run marker). */
+/** Ends processes that an earlier, interrupted run left behind (by pid, only if they carry that run's marker). */
 export function reapStaleRuns(keep?: string): void {
-  if (!fs.existsSync(RUNS_DIR)) return;
-  for (const run of fs.readdirSync(RUNS_DIR)) {
-    const dir = path.join(RUNS_DIR, run);
-    if (dir === keep) continue;
-    const pids = path.join(dir, 'pids');
-    if (fs.existsSync(pids)) {
-      for (const f of fs.readdirSync(pids)) {
-        const pid = Number(fs.readFileSync(path.join(pids, f), 'utf8'));
-        try {
-          const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-          if (cmd.includes(`-Dkafka.tier.run=${dir}`)) {
-            process.kill(pid, 'SIGKILL');
-            log(`ended process ${pid} (${f}) left by an earlier run`);
-          }
-        } catch { /* not running */ }
-      }
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  reapRuns(RUNS_DIR, log, keep);
 }
 
 export interface JavaSpec {
@@ -93,7 +67,7 @@ export class JavaProcess {
     fs.mkdirSync(path.dirname(this.logFile), { recursive: true });
     const args = [
       `-Xmx${HEAP}`, '-Xms64m', '-XX:+UseSerialGC', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true',
-      `-Dkafka.tier.run=${s.runDir}`, '-Djava.net.preferIPv4Stack=true',
+      '-Djava.net.preferIPv4Stack=true',
       ...(s.log4j ? [`-Dlog4j2.configurationFile=${s.log4j}`] : []),
       ...(s.jvm ?? []),
       '-cp', `${LIB_DIR}/*`, s.mainClass, ...s.args,
@@ -101,7 +75,7 @@ export class JavaProcess {
     const out = fs.openSync(this.logFile, 'a');
     const child = spawn('java', args, {
       cwd: s.cwd ?? s.runDir,
-      env: { ...process.env, ...(s.env ?? {}) },
+      env: { ...process.env, ...(s.env ?? {}), ...runMarker(s.runDir) },
       stdio: stdio === 'log' ? ['ignore', out, out] : ['pipe', 'pipe', out],
     });
     fs.closeSync(out);
@@ -111,6 +85,7 @@ export class JavaProcess {
     fs.mkdirSync(pidDir, { recursive: true });
     fs.writeFileSync(path.join(pidDir, `${s.name}.pid`), String(child.pid));
     live.add(this);
+    killOnExit(child);
     this.exited = new Promise((resolve) => child.once('exit', (code) => {
       live.delete(this);
       fs.rmSync(path.join(pidDir, `${s.name}.pid`), { force: true });
