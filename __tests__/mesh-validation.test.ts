@@ -8,20 +8,19 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { loadMeshFile } from '../mesh/load';
 import { MeshConfigError, resolveMesh } from '../mesh/validate';
+import { manifests, synthMesh } from './support/synth';
+import { meshProblems } from './support/mesh-problems';
 
 const twoRegions = [{ name: 'north-america', alias: 'northamerica' }, { name: 'europe' }];
 const ordersTopic = { name: 'LH.ORDERS', partitions: 3, replicas: 3 };
 const valid = { regions: twoRegions, topics: [ordersTopic] };
+/** The valid mesh with one topic config, or with one override of it in europe. */
+const withConfig = (config: Record<string, unknown>, kafka?: Record<string, unknown>) => ({ ...valid, topics: [{ ...ordersTopic, config }], ...(kafka ? { kafka } : {}) });
+const withOverride = (config: Record<string, unknown>) => ({ ...valid, regions: [twoRegions[0], { name: 'europe', topicConfig: { 'LH.ORDERS': config } }] });
+/** A message matched in full, character for character. */
+const exactly = (message: string) => new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
 
-function problems(input: unknown): string[] {
-  try {
-    resolveMesh(input);
-  } catch (e) {
-    if (e instanceof MeshConfigError) return [...e.problems];
-    throw e;
-  }
-  return [];
-}
+const problems = meshProblems;
 
 describe('a valid mesh', () => {
   test('has no problems', () => expect(problems(valid)).toEqual([]));
@@ -33,6 +32,53 @@ describe('a valid mesh', () => {
   test('writes scalar config values as strings', () => {
     const mesh = resolveMesh({ ...valid, topics: [{ ...ordersTopic, config: { 'retention.bytes': 100, 'cleanup.policy': 'delete', 'preallocate': true } }] });
     expect(mesh.topics[0].config).toEqual({ 'retention.bytes': '100', 'cleanup.policy': 'delete', preallocate: 'true' });
+  });
+  test.each(['4.2.0', '4.2.1', '4.3.0', '4.3.1'])('may name Kafka %s, which Strimzi 1.2.0 supports', (version) => {
+    expect(resolveMesh({ ...valid, kafka: { version } }).kafka.version).toBe(version);
+  });
+  test('leaves kafka.version unset for the operator to choose, also for an operator version without a list', () => {
+    expect(resolveMesh(valid).kafka.version).toBeUndefined();
+    expect(problems({ ...valid, operator: { version: '1.1.0' } })).toEqual([]);
+  });
+});
+
+describe('topic configs Kafka accepts', () => {
+  // One of every kind in Kafka 4.3.1's table, at the edges of what it allows, written as a YAML file would.
+  const everyKind = {
+    'retention.ms': '-1', // LONG, >= -1: its lower bound
+    'retention.bytes': 100000000, // LONG without a validator, as a number
+    'max.compaction.lag.ms': '9223372036854775807', // LONG's largest value, as a string
+    'segment.bytes': '1048576', // INT, >= 1048576
+    'compression.gzip.level': -1, // INT from 1 to 9, or -1
+    'compression.zstd.level': '-131072', // INT, a negative lower bound
+    'min.cleanable.dirty.ratio': 0.25, // DOUBLE from 0 to 1
+    preallocate: true, // BOOLEAN, as YAML's true
+    'unclean.leader.election.enable': 'False', // BOOLEAN, in any case (as Kafka parses it)
+    'cleanup.policy': 'compact, delete', // LIST of valid values, spaces around the comma
+    'compression.type': 'zstd', // STRING, one of the valid values
+    'message.timestamp.type': 'LogAppendTime',
+    'follower.replication.throttled.replicas': '0:1,1:2', // LIST with Kafka's own validator
+    'min.insync.replicas': 2, // INT, >= 1, and <= replicas
+  };
+  const overrides = { 'retention.ms': '3600000', 'cleanup.policy': '', 'leader.replication.throttled.replicas': '*' };
+  const input = { ...withConfig(everyKind), regions: withOverride(overrides).regions };
+
+  test('resolve, written as strings', () => {
+    const mesh = resolveMesh(input);
+    expect(mesh.topics[0].config).toEqual(Object.fromEntries(Object.entries(everyKind).map(([k, v]) => [k, String(v)])));
+    expect(mesh.regions[1].topicConfig).toEqual({ 'LH.ORDERS': overrides });
+  });
+
+  test('synthesize into the KafkaTopics as written, the override in its region only', () => {
+    const stack = synthMesh(resolveMesh(input)).mesh.json;
+    const configOf = (namespace: string) => manifests(stack, 'KafkaTopic').find((m) => m.object.metadata.namespace === namespace && m.object.spec.topicName === 'LH.ORDERS')!.object.spec.config;
+    const written = Object.fromEntries(Object.entries(everyKind).map(([k, v]) => [k, String(v)]));
+    expect(configOf('north-america')).toEqual(written);
+    expect(configOf('europe')).toEqual({ ...written, ...overrides });
+  });
+
+  test.each(['4.2.0', '4.2.1', '4.3.0'])('also for Kafka %s, checked against its own table', (version) => {
+    expect(problems({ ...input, kafka: { version } })).toEqual([]);
   });
 });
 
@@ -70,6 +116,30 @@ const bad: Array<[string, unknown, RegExp]> = [
   ['min.insync.replicas above replicas', { regions: twoRegions, topics: [{ ...ordersTopic, replicas: 1, config: { 'min.insync.replicas': 2 } }] }, /^topics\[0\]\.config\.min\.insync\.replicas: 2 is more than the topic's replicas \(1\)/],
   ['a config value that is a list', { regions: twoRegions, topics: [{ ...ordersTopic, config: { 'cleanup.policy': ['delete'] } }] }, /^topics\[0\]\.config\.cleanup\.policy: must be a scalar \(string, number or boolean\), got \["delete"\]/],
   ['a config value that is a mapping', { regions: twoRegions, topics: [{ ...ordersTopic, config: { 'retention.ms': { days: 7 } } }] }, /^topics\[0\]\.config\.retention\.ms: must be a scalar/],
+  // topic configs, checked against Kafka's own definitions (mesh/kafka/topic-configs-<kafka.version>.json)
+  ['an unknown topic config', withConfig({ 'retention.byte': '100' }), exactly('topics[0].config.retention.byte: unknown Kafka 4.3.1 topic config (did you mean "retention.bytes"?)')],
+  ['an unknown topic config in a region override', withOverride({ 'retention.msec': '3600000' }), exactly('regions[1].topicConfig.LH.ORDERS.retention.msec: unknown Kafka 4.3.1 topic config (did you mean "retention.ms"?)')],
+  ['a broker config as a topic config', withConfig({ 'log.retention.hours': 24 }), exactly('topics[0].config.log.retention.hours: unknown Kafka 4.3.1 topic config (the known ones: mesh/kafka/topic-configs-4.3.1.json)')],
+  ['an unknown topic config of the Kafka version named', withConfig({ 'segment.byte': '1048576' }, { version: '4.2.1' }), exactly('topics[0].config.segment.byte: unknown Kafka 4.2.1 topic config (did you mean "segment.bytes"?)')],
+  ['a long that is not an integer', withConfig({ 'retention.bytes': '100MB' }), exactly('topics[0].config.retention.bytes: must be an integer (Kafka type LONG), got "100MB"')],
+  ['a long beyond 2^63 - 1', withConfig({ 'max.compaction.lag.ms': '9223372036854775808' }), exactly('topics[0].config.max.compaction.lag.ms: must be an integer from 1 to 9223372036854775807 (Kafka type LONG), got "9223372036854775808"')],
+  ['a long written as a YAML number beyond 2^53', withConfig({ 'max.compaction.lag.ms': 2 ** 63 - 1 }), exactly('topics[0].config.max.compaction.lag.ms: 9223372036854776000 is beyond the integers a YAML or JSON number holds exactly (2^53); write the value as a string, in quotes')],
+  ['an int that is a fraction', withConfig({ 'segment.bytes': 1048576.5 }), exactly('topics[0].config.segment.bytes: must be an integer >= 1048576 (Kafka type INT), got 1048576.5')],
+  ['an int beyond 2^31 - 1', withConfig({ 'max.message.bytes': 3000000000 }), exactly('topics[0].config.max.message.bytes: must be an integer from 0 to 2147483647 (Kafka type INT), got 3000000000')],
+  ['a double that is not a number', withConfig({ 'min.cleanable.dirty.ratio': 'half' }), exactly('topics[0].config.min.cleanable.dirty.ratio: must be a number from 0 to 1 (Kafka type DOUBLE), got "half"')],
+  ['a boolean that is neither true nor false', withConfig({ preallocate: 'yes' }), exactly('topics[0].config.preallocate: must be true or false, got "yes"')],
+  ['a boolean written as a number in a region override', withOverride({ 'unclean.leader.election.enable': 1 }), exactly('regions[1].topicConfig.LH.ORDERS.unclean.leader.election.enable: must be true or false, got 1')],
+  ['a long below its range', withConfig({ 'retention.ms': -2 }), exactly('topics[0].config.retention.ms: must be >= -1, got -2')],
+  ['a double above its range', withConfig({ 'min.cleanable.dirty.ratio': 1.5 }), exactly('topics[0].config.min.cleanable.dirty.ratio: must be from 0 to 1, got 1.5')],
+  ['an int outside its range and its single allowed value', withConfig({ 'compression.gzip.level': 10 }), exactly('topics[0].config.compression.gzip.level: must be from 1 to 9, or -1, got 10')],
+  ['min.insync.replicas below 1', withOverride({ 'min.insync.replicas': 0 }), exactly('regions[1].topicConfig.LH.ORDERS.min.insync.replicas: must be >= 1, got 0')],
+  ['a cleanup.policy that is not a policy', withConfig({ 'cleanup.policy': 'deleted' }), exactly('topics[0].config.cleanup.policy: must be a comma-separated list of "compact", "delete" (or empty), got "deleted" ("deleted" is not allowed)')],
+  ['a compression.type Kafka does not have', withConfig({ 'compression.type': 'zip' }), exactly('topics[0].config.compression.type: must be one of "uncompressed", "zstd", "lz4", "snappy", "gzip", "producer", got "zip"')],
+  ['a message.timestamp.type in the wrong case', withOverride({ 'message.timestamp.type': 'createtime' }), exactly('regions[1].topicConfig.LH.ORDERS.message.timestamp.type: must be one of "CreateTime", "LogAppendTime", got "createtime"')],
+  ['a bad item in a list', withConfig({ 'cleanup.policy': 'compact,delete,archive' }), exactly('topics[0].config.cleanup.policy: must be a comma-separated list of "compact", "delete" (or empty), got "compact,delete,archive" ("archive" is not allowed)')],
+  ['a repeated item in a list', withConfig({ 'cleanup.policy': 'delete,delete' }), exactly('topics[0].config.cleanup.policy: must be a comma-separated list of "compact", "delete" (or empty), each item once, got "delete,delete" ("delete" repeats)')],
+  ['an empty item in a list', withConfig({ 'cleanup.policy': 'compact,' }), exactly('topics[0].config.cleanup.policy: must be a comma-separated list of "compact", "delete" (or empty), without empty items, got "compact,"')],
+  ['a bad item in a list of throttled replicas', withConfig({ 'leader.replication.throttled.replicas': '0:1,all' }), exactly('topics[0].config.leader.replication.throttled.replicas: must be "*" or a comma-separated list of replicas, each <partition id>:<broker id>, got "0:1,all"')],
   ['an unknown top-level key', { ...valid, region: [] }, /^region: unknown key \(did you mean "regions"\?\); allowed: "regions", "topics"/],
   ['an unknown region key', { regions: [{ name: 'europe', allias: 'eu' }, { name: 'asia' }], topics: [ordersTopic] }, /^regions\[0\]\.allias: unknown key \(did you mean "alias"\?\)/],
   ['an unknown topic key', { regions: twoRegions, topics: [{ ...ordersTopic, partition: 3 }] }, /^topics\[0\]\.partition: unknown key \(did you mean "partitions"\?\)/],
@@ -77,6 +147,11 @@ const bad: Array<[string, unknown, RegExp]> = [
   ['an unknown storage type', { ...valid, kafka: { storage: { type: 'jbod' } } }, /^kafka\.storage\.type: must be one of "ephemeral", "persistent", got "jbod"/],
   ['a bad storage size', { ...valid, kafka: { storage: { type: 'persistent', size: 'ten gigs' } } }, /^kafka\.storage\.size: must be a Kubernetes quantity/],
   ['a bad memory quantity', { ...valid, kafka: { resources: { limits: { memory: 'lots' } } } }, /^kafka\.resources\.limits\.memory: must be a Kubernetes quantity/],
+  ['a Kafka version Strimzi never had', { ...valid, kafka: { version: '2.8.0' } }, /^kafka\.version: "2\.8\.0" is not a Kafka version Strimzi 1\.2\.0 supports; supported: 4\.2\.0, 4\.2\.1, 4\.3\.0, 4\.3\.1$/],
+  ['a Kafka version Strimzi 1.2.0 no longer supports', { ...valid, kafka: { version: '4.1.2' } }, /^kafka\.version: "4\.1\.2" is not a Kafka version Strimzi 1\.2\.0 supports; supported: 4\.2\.0, 4\.2\.1, 4\.3\.0, 4\.3\.1$/],
+  ['a Kafka version not yet supported', { ...valid, kafka: { version: '4.4.0' } }, /^kafka\.version: "4\.4\.0" is not a Kafka version Strimzi 1\.2\.0 supports/],
+  ['a Kafka version for an operator version without a list', { ...valid, kafka: { version: '4.3.1' }, operator: { version: '1.1.0' } }, /^kafka\.version: "4\.3\.1" cannot be checked: the project has no list of the Kafka versions Strimzi 1\.1\.0 \(operator\.version\) supports, only of Strimzi 1\.2\.0; leave kafka\.version unset for the operator's default, or add the list \(npx tsx scripts\/strimzi-kafka-versions\/generate\.ts 1\.1\.0\)$/],
+  ['a Kafka version that is a number', { ...valid, kafka: { version: 4.3 } }, /^kafka\.version: must be a non-empty string, got 4\.3/],
   ['an app topic that is not canonical', { ...valid, apps: { topic: 'LH.NOPE' } }, /^apps\.topic: "LH.NOPE" is not a canonical topic; allowed: "LH.ORDERS"/],
   ['apps.enabled not a boolean', { ...valid, apps: { enabled: 'yes' } }, /^apps\.enabled: must be true or false, got "yes"/],
   ['a topic override for an unknown topic', { regions: [{ name: 'europe', topicConfig: { 'LH.NOPE': {} } }, { name: 'asia' }], topics: [ordersTopic] }, /^regions\[0\]\.topicConfig\.LH\.NOPE: is not a canonical topic/],

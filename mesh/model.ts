@@ -50,7 +50,7 @@ export interface KafkaOptions {
   readonly controllers: number;
   readonly storage: KafkaStorage;
   readonly resources: ResourceRequirements;
-  /** Kafka version; undefined = the operator's default (Strimzi 1.2.0: 4.3.1). */
+  /** Kafka version, one the operator supports (mesh/strimzi/); undefined = the operator's default (Strimzi 1.2.0: 4.3.1). */
   readonly version?: string;
 }
 

@@ -21,6 +21,8 @@ import {
   UiOptions,
 } from './model';
 import { copyName, MIRROR_MAKER } from './names';
+import { kafkaVersionsOf, strimziVersionsWithLists } from './strimzi/kafka-versions';
+import { kafkaVersionsWithTopicConfigTables, topicConfigDefinition, topicConfigTable, TopicConfigTable, topicConfigValueProblem } from './topic-configs';
 
 /** Every default of the mesh file, in one place (the README's option tables list the same values). */
 export const DEFAULTS = {
@@ -153,8 +155,11 @@ class Reader {
     return value;
   }
 
-  /** Topic config: keys are Kafka config names, values scalars (written as strings). */
-  config(path: string, value: Json): Record<string, ConfigValue> {
+  /**
+   * Topic config: keys are Kafka config names, values scalars (written as strings). With the table of the mesh's
+   * Kafka version, each key must be one of its topic configs and each value one Kafka accepts (mesh/topic-configs.ts).
+   */
+  config(path: string, value: Json, topicConfigs?: TopicConfigTable): Record<string, ConfigValue> {
     const out: Record<string, ConfigValue> = {};
     if (value === undefined || value === null) return out;
     if (typeof value !== 'object' || Array.isArray(value)) {
@@ -162,10 +167,19 @@ class Reader {
       return out;
     }
     for (const [key, v] of Object.entries(value as Obj)) {
+      const definition = topicConfigs && topicConfigDefinition(topicConfigs, key);
       if (!CONFIG_KEY.test(key)) {
         this.fail(join(path, key), 'is not a Kafka config name (lowercase letters, digits, ".", "-", "_")');
+      } else if (topicConfigs && !definition) {
+        const hint = closest(key, Object.keys(topicConfigs.configs));
+        this.fail(join(path, key), `unknown Kafka ${topicConfigs.kafkaVersion} topic config ${hint ? `(did you mean "${hint}"?)` : `(the known ones: mesh/kafka/topic-configs-${topicConfigs.kafkaVersion}.json)`}`);
+      } else if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)) {
+        // YAML and JSON numbers are doubles: beyond 2^53 the value read is not the value written
+        this.fail(join(path, key), `${show(v)} is beyond the integers a YAML or JSON number holds exactly (2^53); write the value as a string, in quotes`);
       } else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
-        out[key] = String(v);
+        const problem = definition && topicConfigValueProblem(definition, String(v), show(v));
+        if (problem) this.fail(join(path, key), problem);
+        else out[key] = String(v);
       } else {
         this.fail(join(path, key), `must be a scalar (string, number or boolean), got ${show(v)}`);
       }
@@ -205,9 +219,11 @@ export function resolveMesh(input: Json, source = 'mesh config'): Mesh {
 
   const kafka = readKafka(r, root.kafka);
   const operator = readOperator(r, root.operator);
+  checkKafkaVersion(r, kafka, operator);
   const regions = readRegions(r, root.regions, operator);
-  const topics = readTopics(r, root.topics, kafka, regions);
-  const overrides = readTopicOverrides(r, root.regions, topics);
+  const topicConfigs = topicConfigTableFor(r, kafka, operator);
+  const topics = readTopics(r, root.topics, kafka, regions, topicConfigs);
+  const overrides = readTopicOverrides(r, root.regions, topics, topicConfigs);
   const mirrorMaker = readMirrorMaker(r, root.mirrorMaker);
   const apps = readApps(r, root.apps, topics);
   const metrics = readMetrics(r, root.metrics);
@@ -239,6 +255,37 @@ function readKafka(r: Reader, value: Json): KafkaOptions | undefined {
   const version = o.version === undefined ? undefined : r.string('kafka.version', o.version);
   if (brokers === undefined || controllers === undefined || storage === undefined) return undefined;
   return { brokers, controllers, storage, resources, ...(version ? { version } : {}) };
+}
+
+/**
+ * `kafka.version` must be one the Strimzi release in use supports, as Strimzi lists them (mesh/strimzi/). Without
+ * the list of that release the version cannot be checked, and is refused rather than guessed at.
+ */
+function checkKafkaVersion(r: Reader, kafka: KafkaOptions | undefined, operator: OperatorOptions | undefined): void {
+  if (kafka?.version === undefined || operator === undefined) return;
+  const strimzi = kafkaVersionsOf(operator.version);
+  if (!strimzi) {
+    r.fail('kafka.version', `${show(kafka.version)} cannot be checked: the project has no list of the Kafka versions Strimzi ${operator.version} (operator.version) supports, only of Strimzi ${strimziVersionsWithLists().join(', ')}; leave kafka.version unset for the operator's default, or add the list (npx tsx scripts/strimzi-kafka-versions/generate.ts ${operator.version})`);
+  } else if (!strimzi.supported.includes(kafka.version)) {
+    r.fail('kafka.version', `${show(kafka.version)} is not a Kafka version Strimzi ${operator.version} supports; supported: ${strimzi.supported.join(', ')}`);
+  }
+}
+
+/**
+ * The table of Kafka's topic configs that topics[].config and regions[].topicConfig are checked against: that of
+ * kafka.version, else of the version the operator runs by default (Strimzi 1.2.0's, 4.3.1, when the project has no
+ * list for operator.version). A kafka.version that checkKafkaVersion refuses has no table and gets no second problem;
+ * a supported one without a table is a gap in mesh/kafka/, reported here.
+ */
+function topicConfigTableFor(r: Reader, kafka: KafkaOptions | undefined, operator: OperatorOptions | undefined): TopicConfigTable | undefined {
+  const strimzi = kafkaVersionsOf(operator?.version ?? DEFAULTS.operator.version);
+  const version = kafka?.version ?? strimzi?.default ?? kafkaVersionsOf(DEFAULTS.operator.version)?.default;
+  if (version === undefined) return undefined;
+  const table = topicConfigTable(version);
+  if (!table && strimzi?.supported.includes(version)) {
+    r.fail('kafka.version', `${show(version)}: the project has no table of Kafka ${version}'s topic configs to check topic configs against, only of Kafka ${kafkaVersionsWithTopicConfigTables().join(', ')}; add it with scripts/kafka-topic-configs/generate.sh ${version}`);
+  }
+  return table;
 }
 
 function readStorage(r: Reader, value: Json): KafkaStorage | undefined {
@@ -335,7 +382,7 @@ function readWarehouses(r: Reader, path: string, value: Json, fallback: readonly
   return items.map((w, i) => r.string(`${path}[${i}]`, w)).filter((w): w is string => w !== undefined);
 }
 
-function readTopics(r: Reader, value: Json, kafka: KafkaOptions | undefined, regions: readonly Region[]): CanonicalTopic[] {
+function readTopics(r: Reader, value: Json, kafka: KafkaOptions | undefined, regions: readonly Region[], topicConfigs: TopicConfigTable | undefined): CanonicalTopic[] {
   if (value === undefined) {
     r.fail('topics', 'is required: a list of at least one canonical topic');
     return [];
@@ -373,7 +420,7 @@ function readTopics(r: Reader, value: Json, kafka: KafkaOptions | undefined, reg
     if (replicas !== undefined && replicas > brokers) {
       r.fail(`${path}.replicas`, `${replicas} is more than kafka.brokers (${brokers}); allowed: 1 to ${brokers}`);
     }
-    const config = r.config(`${path}.config`, o.config);
+    const config = r.config(`${path}.config`, o.config, topicConfigs);
     checkMinInsync(r, `${path}.config`, config, replicas);
     if (name === undefined || !nameOk || partitions === undefined || replicas === undefined) return;
     const resourceName = topicResourceName(name);
@@ -417,7 +464,7 @@ function checkMinInsync(r: Reader, path: string, config: Record<string, ConfigVa
 }
 
 /** Per-region overrides of canonical topic config (`regions[i].topicConfig`), merged over the topic's config. */
-function readTopicOverrides(r: Reader, value: Json, topics: readonly CanonicalTopic[]): Map<string, Region['topicConfig']> {
+function readTopicOverrides(r: Reader, value: Json, topics: readonly CanonicalTopic[], topicConfigs: TopicConfigTable | undefined): Map<string, Region['topicConfig']> {
   const byRegion = new Map<string, Region['topicConfig']>();
   if (!Array.isArray(value)) return byRegion;
   value.forEach((item, i) => {
@@ -436,7 +483,7 @@ function readTopicOverrides(r: Reader, value: Json, topics: readonly CanonicalTo
         r.fail(join(path, topicName), `is not a canonical topic; allowed: ${list(topics.map((t) => t.name))}`);
         continue;
       }
-      resolved[topicName] = r.config(join(path, topicName), config);
+      resolved[topicName] = r.config(join(path, topicName), config, topicConfigs);
       checkMinInsync(r, join(path, topicName), resolved[topicName], topic.replicas);
     }
     if (typeof (item as Obj).name === 'string') byRegion.set((item as Obj).name as string, resolved);
