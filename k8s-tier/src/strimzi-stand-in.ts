@@ -200,8 +200,13 @@ export class StrimziStandIn {
           }, this.abort.signal);
         }
       } catch (e) {
-        listed();
-        if (this.stopped) return;
+        // No such kind yet (its CRD is not installed): that is a first list, of nothing. Any other failure (429 while
+        // a new CRD's storage starts, a refused connection) is not: the stand-in stays unsynced until a list succeeds.
+        if (e instanceof ApiError && e.status === 404) listed();
+        if (this.stopped) {
+          listed();
+          return;
+        }
         const message = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').trim();
         // A 410 Gone is routine (the version is too old): list again at once, without noise.
         if (!(e instanceof GoneError) && message !== lastError) this.log(`watch of ${resource} ${ns ?? '(all namespaces)'}: ${message}; retrying`);
