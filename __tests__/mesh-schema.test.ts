@@ -4,7 +4,9 @@
  * example meshes valid, structural mistakes refused by both, and the schema never refusing what the validator accepts.
  *
  * The keys the validator accepts are not copied here: they are read from the validator itself, by putting an unknown
- * key at every level of a mesh and reading the allowed keys from its "unknown key" message.
+ * key at every level of a mesh and reading the allowed keys from its "unknown key" message. The topic config maps
+ * (topics[].config, regions[].topicConfig.<topic>) are closed too, with the validator's own message: their names are
+ * Kafka's, from the table of the default Kafka version, as scripts/mesh-schema/topic-configs.ts writes them.
  */
 import Ajv, { ErrorObject } from 'ajv';
 import { readdirSync, readFileSync } from 'fs';
@@ -14,7 +16,9 @@ import { DEMO_MESH_FILE } from '../mesh/demo';
 import { kafkaVersionList } from '../scripts/strimzi-kafka-versions/generate';
 import { MIRROR_MAKER } from '../mesh/names';
 import { defaultKafkaVersion, kafkaVersionInUse, kafkaVersionsOf, strimziVersionsWithLists } from '../mesh/strimzi/kafka-versions';
+import { TopicConfigDefinition, topicConfigTable } from '../mesh/topic-configs';
 import { DEFAULTS, resolveMesh } from '../mesh/validate';
+import { currentTopicConfigBlock, schemaKafkaVersion, supportedKafkaVersions, valueSchema, withTopicConfigBlock } from '../scripts/mesh-schema/topic-configs';
 import { meshProblems } from './support/mesh-problems';
 
 const ROOT = join(__dirname, '..');
@@ -24,7 +28,7 @@ const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 const validateSchema = ajv.compile(schema);
 
 type Json = any;
-/** A path in a mesh file: keys, and `[]` for "an item of this list". */
+/** A path in a mesh file: keys, `[]` for "an item of this list", and `*` for "any key of this mapping". */
 type Path = readonly string[];
 
 const problems = meshProblems;
@@ -35,10 +39,11 @@ function schemaErrors(input: unknown): ErrorObject[] {
 
 const show = (path: Path) => path.reduce((text, seg, i) => (seg === '[]' ? `${text}[0]` : i === 0 ? seg : `${text}.${seg}`), '') || '(top level)';
 
-/** `value` set at `path` in a copy of `base`; a `[]` step sets the list's first item. */
+/** `value` set at `path` in a copy of `base`; a `[]` step sets the list's first item, a `*` step the key T (MINIMAL's topic). */
 function setAt(base: Json, path: Path, value: Json): Json {
   if (path.length === 0) return value;
-  const [head, ...rest] = path;
+  const [step, ...rest] = path;
+  const head = step === '*' ? 'T' : step;
   if (head === '[]') {
     const items = Array.isArray(base) ? [...base] : [];
     items[0] = setAt(items[0], rest, value);
@@ -71,7 +76,7 @@ function deref(node: Json): Json {
 function schemaAt(path: Path): Json {
   return path.reduce((node: Json, seg) => {
     const n = deref(node);
-    return n === undefined ? undefined : seg === '[]' ? n.items : n.properties?.[seg];
+    return n === undefined ? undefined : seg === '[]' ? n.items : seg === '*' ? n.additionalProperties : n.properties?.[seg];
   }, schema);
 }
 
@@ -115,10 +120,30 @@ const LEVELS = validatorLevels();
 const KEY_PATHS: Path[] = LEVELS.flatMap((l) => l.keys.map((k) => [...l.path, k]));
 const isLevel = (path: Path) => LEVELS.some((l) => show(l.path) === show(path));
 
+/** The Kafka version whose topic configs the schema lists, and its table: what the validator checks a mesh without kafka.version against. */
+const KAFKA_VERSION = schemaKafkaVersion();
+const TOPIC_CONFIGS = topicConfigTable(KAFKA_VERSION)!.configs;
+
+/** Does the validator refuse an unknown name in the mapping at `path` as an unknown topic config (of the default Kafka version)? */
+function closesTopicConfigs(path: Path): boolean {
+  const probe = 'probe.config'; // a legal config name, so that it is refused as unknown, not as malformed
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const at = show([...path.map((seg) => (seg === '*' ? 'T' : seg)), probe]);
+  const pattern = new RegExp(`^${escape(at)}: unknown Kafka ${escape(KAFKA_VERSION)} topic config `);
+  return problems(setAt(MINIMAL, [...path, probe], '1')).some((found) => pattern.test(found));
+}
+
+/** Every topic config map the validator reads: a key, or any key of a mapping (`*`), where it refuses an unknown topic config. */
+const TOPIC_CONFIG_MAPS: Path[] = KEY_PATHS.flatMap((p) => [p, [...p, '*']]).filter(closesTopicConfigs);
+
 describe('the validator is probed as expected', () => {
   test('it finds the closed mappings of a mesh file', () => {
     // A floor, not the list: the test below compares every level found with the schema.
     expect(LEVELS.map((l) => show(l.path))).toEqual(expect.arrayContaining(['(top level)', 'regions[0]', 'topics[0]', 'kafka', 'kafka.storage', 'kafka.resources.requests', 'operator']));
+  });
+
+  test('it finds the topic config maps', () => {
+    expect(TOPIC_CONFIG_MAPS.map(show).sort()).toEqual(['regions[0].topicConfig.*', 'topics[0].config']);
   });
 });
 
@@ -143,9 +168,11 @@ describe('mesh-file.schema.json', () => {
       if (n.additionalProperties === false) closed.push(show(path));
       for (const [key, child] of Object.entries(n.properties ?? {})) walk(child, [...path, key]);
       if (n.items) walk(n.items, [...path, '[]']);
+      if (n.additionalProperties && typeof n.additionalProperties === 'object') walk(n.additionalProperties, [...path, '*']);
     };
     walk(schema, []);
-    expect(closed.sort()).toEqual(LEVELS.map((l) => show(l.path)).sort());
+    // the validator's closed mappings (their keys: the test above), and its topic config maps (their names: below)
+    expect(closed.sort()).toEqual([...LEVELS.map((l) => show(l.path)), ...TOPIC_CONFIG_MAPS.map(show)].sort());
   });
 
   test.each(KEY_PATHS.map((p) => [show(p), p] as const))('%s has a description, and a default or says how it is derived', (_at, path) => {
@@ -243,6 +270,107 @@ describe("kafka.version in the schema is Strimzi's list", () => {
   test("the topic names the schema refuses as MirrorMaker 2's are the storage topics' names", () => {
     const not = schemaAt(['topics', '[]', 'name']).not.anyOf;
     expect(not).toEqual(expect.arrayContaining([{ enum: [...new Set(Object.values(MIRROR_MAKER))] }]));
+  });
+});
+
+describe("topic configs in the schema are Kafka's, from the table of the default Kafka version", () => {
+  const NAMES = Object.keys(TOPIC_CONFIGS).sort();
+
+  test.each(TOPIC_CONFIG_MAPS.map((p) => [show(p), p] as const))(`%s: the schema lists exactly the topic configs of Kafka ${KAFKA_VERSION}, and refuses others`, (_at, path) => {
+    const node = deref(schemaAt(path));
+    expect(Object.keys(node.properties ?? {}).sort()).toEqual(NAMES);
+    expect(node.additionalProperties).toBe(false);
+  });
+
+  test('both topic config maps refer to the one definition', () => {
+    expect(schema.properties.topics.items.properties.config.allOf).toEqual([{ $ref: '#/definitions/topicConfig' }]);
+    expect(schema.properties.regions.items.properties.topicConfig.additionalProperties).toEqual({ $ref: '#/definitions/topicConfig' });
+  });
+
+  test('the block is as scripts/mesh-schema/topic-configs.ts writes it (else: npx tsx scripts/mesh-schema/topic-configs.ts)', () => {
+    expect(schema.definitions.topicConfig).toEqual(currentTopicConfigBlock());
+    const text = readFileSync(SCHEMA_FILE, 'utf8');
+    expect(withTopicConfigBlock(text, currentTopicConfigBlock()) === text).toBe(true);
+  });
+
+  test('every Kafka version a mesh may name has the same topic config names (else one list in the schema no longer fits them all)', () => {
+    const differing = supportedKafkaVersions()
+      .map((version) => ({ version, names: Object.keys(topicConfigTable(version)?.configs ?? {}).sort() }))
+      .filter(({ names }) => names.join() !== NAMES.join())
+      .map(({ version, names }) => `Kafka ${version} lacks ${NAMES.filter((n) => !names.includes(n)).join(', ') || 'none'} and has besides ${names.filter((n) => !NAMES.includes(n)).join(', ') || 'none'}`);
+    const why = `mesh-file.schema.json lists Kafka ${KAFKA_VERSION}'s topic configs (additionalProperties: false) for every kafka.version; the schema now needs per-version handling (an if/then on kafka.version) or a note that it lists Kafka ${KAFKA_VERSION}'s`;
+    expect(differing.length === 0 ? 'the same' : `${differing.join('; ')}. ${why}`).toBe('the same');
+  });
+
+  test("every Kafka version a mesh may name allows each topic config's values as the default one does (else the schema would refuse values of another version)", () => {
+    const differing = supportedKafkaVersions().flatMap((version) =>
+      NAMES.filter((name) => {
+        const definition = topicConfigTable(version)?.configs[name];
+        return definition !== undefined && JSON.stringify(valueSchema(definition)) !== JSON.stringify(valueSchema(TOPIC_CONFIGS[name]));
+      }).map((name) => `Kafka ${version}: ${name}`),
+    );
+    const why = `the schema checks values as Kafka ${KAFKA_VERSION} does for every kafka.version; it now needs per-version handling, or the looser of the two`;
+    expect(differing.length === 0 ? 'the same' : `${differing.join(', ')}. ${why}`).toBe('the same');
+  });
+
+  test.each(NAMES.map((n) => [n]))('%s: a description with its Kafka type, default and what is allowed', (name) => {
+    const definition = TOPIC_CONFIGS[name];
+    const node = schema.definitions.topicConfig.properties[name];
+    expect(node.description).toMatch(new RegExp(`^Kafka type ${definition.type}, (default .+|no default); allowed: .+\\.$`));
+    if (definition.default !== null) expect(node.description).toContain(definition.default);
+    expect(node.default).toBeUndefined(); // Kafka's default, not one the validator fills in
+  });
+
+  test('single-valued configs with valid values are completed with them, lists of valid values with each and all', () => {
+    const enums = (name: string) => (schema.definitions.topicConfig.properties[name].anyOf ?? []).flatMap((branch: Json) => branch.enum ?? []);
+    const withValues = NAMES.filter((n) => ['validStrings', 'validList'].includes(TOPIC_CONFIGS[n].validator.kind));
+    expect(withValues).toEqual(expect.arrayContaining(['cleanup.policy', 'compression.type', 'message.timestamp.type']));
+    for (const name of withValues) {
+      const validator = TOPIC_CONFIGS[name].validator as Extract<TopicConfigDefinition['validator'], { values: readonly string[] }>;
+      expect([name, enums(name)]).toEqual([name, expect.arrayContaining([...validator.values])]);
+    }
+    expect(enums('cleanup.policy')).toContain('compact,delete');
+  });
+
+  // Values of every JSON type and the spellings Kafka parses (spaces it trims, cases, signs, exponents, list
+  // separators), then each config's own: its default, valid values and bounds, as strings and as numbers.
+  const SAMPLES: Json[] = [
+    ...[null, true, false, [], ['x'], {}, 0, -0, 1, -1, -2, 2, 0.5, 1.5, 1e3, 2 ** 31 - 1, 2 ** 31, -(2 ** 31), -(2 ** 31) - 1, 2 ** 53, Number.MAX_SAFE_INTEGER, Infinity, NaN],
+    ...['', ' ', '\t', '\u00a0', 'x', 'true', 'TRUE', ' False ', 'yes', '0', '1', '-1', '+1', ' 42 ', '\t7\n', '1e3', '1.5', '.5', '5.', '-.5e-3', 'NaN', 'Infinity', '9223372036854775807', '9223372036854775808'],
+    ...['*', ' * ', '*,', ',*', ', ,*', '*,1:2', '1:2', '1:2,3:4', ' 1:2 , 3:4 ', '1:2,,3:4', ',', '1:2 3:4', '1:2\u00a0', '\u00a0,1:2', 'a:b'],
+  ];
+  function samplesOf(definition: TopicConfigDefinition): Json[] {
+    const texts: string[] = definition.default === null ? [] : [definition.default];
+    const validator = definition.validator;
+    if (validator.kind === 'range') {
+      for (const n of [validator.min, validator.max, ...(validator.alsoAllowed ?? [])]) if (n !== undefined) texts.push(String(n - 1), String(n), String(n + 1));
+    }
+    if (validator.kind === 'validStrings' || validator.kind === 'validList') {
+      const [first] = validator.values;
+      texts.push(...validator.values.flatMap((v) => [v, v.toUpperCase(), v.toLowerCase(), `${v}x`]));
+      texts.push(validator.values.join(','), validator.values.join(' , '), [...validator.values].reverse().join(','), `${first},${first}`, `${first},`, `,${first}`, `${first} ${first}`);
+    }
+    const numbers = texts.map(Number).filter((n) => Number.isFinite(n));
+    return [...SAMPLES, ...numbers, ...texts.flatMap((t) => [t, ` ${t}`, `${t}\t`, `\n${t} `, `\u00a0${t}`, `${t}\u00a0`])];
+  }
+  const PLACES: Array<[string, (name: string, value: Json) => Json]> = [
+    ['topics[0].config', (name, value) => ({ ...MINIMAL, topics: [{ name: 'T', config: { [name]: value } }] })],
+    ['regions[0].topicConfig.T', (name, value) => ({ ...MINIMAL, regions: [{ name: 'a', topicConfig: { T: { [name]: value } } }, { name: 'b' }] })],
+  ];
+
+  test.each(NAMES.map((n) => [n]))('%s: the schema never refuses a value the validator accepts', (name) => {
+    let accepted = 0;
+    const stricter: Json[] = [];
+    for (const [at, place] of PLACES) {
+      for (const value of samplesOf(TOPIC_CONFIGS[name])) {
+        const mesh = place(name, value);
+        if (problems(mesh).length > 0) continue;
+        accepted++;
+        if (schemaErrors(mesh).length > 0) stricter.push({ at, value, errors: schemaErrors(mesh).map((e) => `${e.instancePath} ${e.message}`) });
+      }
+    }
+    expect(stricter).toEqual([]);
+    expect(accepted).toBeGreaterThan(0);
   });
 });
 
@@ -353,6 +481,21 @@ const MISTAKES: Array<[string, Json, RegExp, string]> = [
   ['a MirrorMaker 2 storage topic name', { ...MINIMAL, topics: [{ name: 'mirrormaker2-configs' }] }, /^topics\[0\]\.name: "mirrormaker2-configs" is the name of a MirrorMaker 2 storage topic/, '/topics/0/name'],
   ['a config that is a list', { ...MINIMAL, topics: [{ name: 'T', config: ['retention.ms'] }] }, /^topics\[0\]\.config: must be a mapping/, '/topics/0/config'],
   ['a config value that is a list', { ...MINIMAL, topics: [{ name: 'T', config: { 'cleanup.policy': ['delete'] } }] }, /^topics\[0\]\.config\.cleanup\.policy: must be a scalar/, '/topics/0/config/cleanup.policy'],
+  ['an unknown topic config', { ...MINIMAL, topics: [{ name: 'T', config: { 'retention.byte': '1000' } }] }, /^topics\[0\]\.config\.retention\.byte: unknown Kafka 4\.3\.1 topic config \(did you mean "retention\.bytes"\?\)/, '/topics/0/config'],
+  ['an unknown topic config in a region', { ...MINIMAL, regions: [{ name: 'a', topicConfig: { T: { 'retention.byte': 1000 } } }, { name: 'b' }] }, /^regions\[0\]\.topicConfig\.T\.retention\.byte: unknown Kafka 4\.3\.1 topic config \(did you mean "retention\.bytes"\?\)/, '/regions/0/topicConfig/T'],
+  ['a topic config name in upper case', { ...MINIMAL, topics: [{ name: 'T', config: { 'Retention.ms': '1' } }] }, /^topics\[0\]\.config\.Retention\.ms: is not a Kafka config name/, '/topics/0/config'],
+  ['a cleanup.policy that is not a list of its values', { ...MINIMAL, topics: [{ name: 'T', config: { 'cleanup.policy': 'compact,archive' } }] }, /^topics\[0\]\.config\.cleanup\.policy: must be a comma-separated list of "compact", "delete" \(or empty\), got "compact,archive"/, '/topics/0/config/cleanup.policy'],
+  ['a cleanup.policy in upper case', { ...MINIMAL, topics: [{ name: 'T', config: { 'cleanup.policy': 'DELETE' } }] }, /^topics\[0\]\.config\.cleanup\.policy: must be a comma-separated list/, '/topics/0/config/cleanup.policy'],
+  ['a compression.type Kafka does not know', { ...MINIMAL, regions: [{ name: 'a', topicConfig: { T: { 'compression.type': 'zip' } } }, { name: 'b' }] }, /^regions\[0\]\.topicConfig\.T\.compression\.type: must be one of "uncompressed", "zstd", "lz4", "snappy", "gzip", "producer", got "zip"/, '/regions/0/topicConfig/T/compression.type'],
+  ['a message.timestamp.type in another case (Kafka matches it exactly)', { ...MINIMAL, topics: [{ name: 'T', config: { 'message.timestamp.type': 'createtime' } }] }, /^topics\[0\]\.config\.message\.timestamp\.type: must be one of "CreateTime", "LogAppendTime", got "createtime"/, '/topics/0/config/message.timestamp.type'],
+  ['a retention.ms with a unit', { ...MINIMAL, topics: [{ name: 'T', config: { 'retention.ms': '7d' } }] }, /^topics\[0\]\.config\.retention\.ms: must be an integer >= -1 \(Kafka type LONG\), got "7d"/, '/topics/0/config/retention.ms'],
+  ['a retention.ms below its range', { ...MINIMAL, topics: [{ name: 'T', config: { 'retention.ms': -2 } }] }, /^topics\[0\]\.config\.retention\.ms: must be >= -1, got -2/, '/topics/0/config/retention.ms'],
+  ['a fractional segment.bytes', { ...MINIMAL, topics: [{ name: 'T', config: { 'segment.bytes': 1048576.5 } }] }, /^topics\[0\]\.config\.segment\.bytes: must be an integer >= 1048576 \(Kafka type INT\), got 1048576\.5/, '/topics/0/config/segment.bytes'],
+  ['a gzip level outside its range and not -1', { ...MINIMAL, topics: [{ name: 'T', config: { 'compression.gzip.level': 0 } }] }, /^topics\[0\]\.config\.compression\.gzip\.level: must be from 1 to 9, or -1, got 0/, '/topics/0/config/compression.gzip.level'],
+  ['a min.cleanable.dirty.ratio above 1', { ...MINIMAL, topics: [{ name: 'T', config: { 'min.cleanable.dirty.ratio': 1.5 } }] }, /^topics\[0\]\.config\.min\.cleanable\.dirty\.ratio: must be from 0 to 1, got 1\.5/, '/topics/0/config/min.cleanable.dirty.ratio'],
+  ['a boolean config as yes', { ...MINIMAL, topics: [{ name: 'T', config: { preallocate: 'yes' } }] }, /^topics\[0\]\.config\.preallocate: must be true or false, got "yes"/, '/topics/0/config/preallocate'],
+  ['a number for a list config', { ...MINIMAL, topics: [{ name: 'T', config: { 'leader.replication.throttled.replicas': 5 } }] }, /^topics\[0\]\.config\.leader\.replication\.throttled\.replicas: must be "\*" or a comma-separated list of replicas/, '/topics/0/config/leader.replication.throttled.replicas'],
+  ['a topic config value that is null', { ...MINIMAL, topics: [{ name: 'T', config: { 'retention.ms': null } }] }, /^topics\[0\]\.config\.retention\.ms: must be a scalar/, '/topics/0/config/retention.ms'],
   ['kafka that is a list', { ...MINIMAL, kafka: [3] }, /^kafka: must be a mapping/, '/kafka'],
   ['an unknown storage type', { ...MINIMAL, kafka: { storage: { type: 'jbod' } } }, /^kafka\.storage\.type: must be one of "ephemeral", "persistent", got "jbod"/, '/kafka/storage/type'],
   ['a bad storage size', { ...MINIMAL, kafka: { storage: { type: 'persistent', size: 'ten gigs' } } }, /^kafka\.storage\.size: must be a Kubernetes quantity/, '/kafka/storage/size'],

@@ -186,7 +186,7 @@ function listProblem(validator: KafkaConfigValidator, text: string, got: string)
   return undefined;
 }
 
-type Range = { readonly min?: number | bigint; readonly max?: number | bigint; readonly alsoAllowed?: readonly number[] };
+export type Range = { readonly min?: number | bigint; readonly max?: number | bigint; readonly alsoAllowed?: readonly number[] };
 
 function inRange(
   range: Extract<KafkaConfigValidator, { kind: 'range' }>,
@@ -198,8 +198,8 @@ function inRange(
   return (range.min === undefined || atLeast(range.min)) && (range.max === undefined || atMost(range.max));
 }
 
-/** ">= -1", "<= 22", "from 1 to 17", "from 1 to 9, or -1". */
-function rangeText(range: Range): string {
+/** ">= -1", "<= 22", "from 1 to 17", "from 1 to 9, or -1" (also the schema's wording, scripts/mesh-schema/). */
+export function rangeText(range: Range): string {
   const bounds =
     range.min !== undefined && range.max !== undefined ? `from ${range.min} to ${range.max}`
     : range.min !== undefined ? `>= ${range.min}`
