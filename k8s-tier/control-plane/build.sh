@@ -8,7 +8,7 @@
 #
 # Binaries land in $CP_CACHE/bin, a folder keyed by every version that goes into them, so a second run (or a fresh
 # clone on the same machine) finds them and exits in a second. Go's own caches (GOMODCACHE, GOCACHE) are the user's
-# defaults, shared with the provider builds. Cold: about 16 min on 2 cores; warm Go caches: under a minute.
+# defaults, shared with the provider builds. Cold: about 10 min on 2 cores; warm Go caches: under a minute.
 #
 # Usage: k8s-tier/control-plane/build.sh            prints the bin folder on its last line
 # Env:   CP_CACHE   where to put the binaries (default: $MESH_TIER_CACHE/control-plane-<versions>)

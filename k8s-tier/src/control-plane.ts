@@ -19,7 +19,7 @@ const NODE_NAME = 'kwok-node-0';
 
 /** The control plane's binaries and kwok's Stage set, building them first if this machine has none. */
 export function ensureControlPlaneBinaries(log: Log): { bin: string; kwokStages: string } {
-  log('control plane binaries: control-plane/build.sh (cached per machine; a cold build takes about 16 min)');
+  log('control plane binaries: control-plane/build.sh (cached per machine; a cold build takes about 10 min on 2 cores)');
   const out = execFileSync('bash', [BUILD_SCRIPT], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
   const dir = out.trim().split('\n').pop()!;
   return { bin: path.join(dir, 'bin'), kwokStages: path.join(dir, 'kwok-stages.yaml') };
