@@ -23,18 +23,14 @@ export function ensureTools(log: Log): Tools {
   const t0 = Date.now();
   const { bin, kwokStages } = ensureControlPlaneBinaries(log);
   log('Terraform CLI and providers: scripts/terraform/install-tools.sh (cached per machine; cold about 5 min)');
-  execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'terraform', 'install-tools.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
-  const env = fs.readFileSync(toolsEnvFile(), 'utf8');
+  // It prints where it wrote tools.env (its only line on stdout).
+  const toolsEnv = execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'terraform', 'install-tools.sh')], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' }).trim();
+  const env = fs.readFileSync(toolsEnv, 'utf8');
   const value = (name: string) => {
     const m = new RegExp(`^export ${name}='([^']*)'`, 'm').exec(env);
-    if (!m) throw new Error(`${toolsEnvFile()} does not set ${name}`);
+    if (!m) throw new Error(`${toolsEnv} does not set ${name}`);
     return m[1];
   };
   log(`tools ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return { controlPlaneBin: bin, kwokStages, terraform: value('TF_TIER_CLI'), terraformConfig: value('TF_CLI_CONFIG_FILE') };
-}
-
-function toolsEnvFile(): string {
-  const cache = process.env.TF_TIER_CACHE ?? path.join(process.env.MESH_TIER_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(require('os').homedir(), '.cache'), 'kafka-shared-topic-mesh'), 'terraform');
-  return path.join(cache, 'tools.env');
 }

@@ -13,8 +13,7 @@
 # is missing or its stamp (version, archive checksum, build flags) differs. Builds run concurrently.
 #
 # Usable on its own:
-#   scripts/terraform/install-tools.sh
-#   source ~/.cache/kafka-shared-topic-mesh/terraform/tools.env   # sets TF_TIER_CLI, TF_CLI_CONFIG_FILE
+#   source "$(scripts/terraform/install-tools.sh)"   # prints where tools.env is; it sets TF_TIER_CLI, TF_CLI_CONFIG_FILE
 #   cd cdktf.out/stacks/<stack> && "$TF_TIER_CLI" init -backend=false && "$TF_TIER_CLI" validate
 #
 # Environment:
@@ -322,3 +321,5 @@ log "CLI: $CLI_VERSION ($CLI)"
 log "providers: $(for e in "${PROVIDERS[@]}"; do IFS='|' read -r n v _ _ <<<"$e"; printf 'hashicorp/%s %s  ' "$n" "$v"; done)(mirror: $MIRROR)"
 log "CLI config: $CLI_CONFIG"
 log "to use them yourself: source $CACHE/tools.env"
+# The one line on stdout (everything else goes to stderr): where tools.env is, for the tiers that call this script.
+echo "$CACHE/tools.env"

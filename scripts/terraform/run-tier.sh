@@ -23,7 +23,6 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
 # Synth outputs and init logs stay in the clone; the tools (CLI, providers) are cached per machine.
 CACHE="$REPO_ROOT/.cache/terraform"
-TOOLS_CACHE="${TF_TIER_CACHE:-${MESH_TIER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kafka-shared-topic-mesh}/terraform}"
 FIVE_REGIONS_FIXTURE="__tests__/fixtures/meshes/five-regions.yaml" # relative to the repo root
 
 log() { printf '[test:terraform] %s\n' "$*"; }
@@ -51,9 +50,9 @@ TIER_START=$SECONDS
 
 # --- 1. tools -----------------------------------------------------------------------------
 banner "tools"
-"$SCRIPT_DIR/install-tools.sh"
-# shellcheck disable=SC1091
-source "$TOOLS_CACHE/tools.env"
+TOOLS_ENV="$("$SCRIPT_DIR/install-tools.sh")"
+# shellcheck disable=SC1090
+source "$TOOLS_ENV"
 # Nothing from the caller's environment may change what init/validate do.
 unset TF_CLI_ARGS TF_CLI_ARGS_init TF_CLI_ARGS_validate TF_DATA_DIR TF_WORKSPACE TF_PLUGIN_CACHE_DIR
 export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
