@@ -508,10 +508,17 @@ export class MeshRun {
   /** Produces `count` events per region at `rate`/s with each region's producer app settings; returns the acked ids. */
   async produceEverywhere(count: number, rate: number, tag: string, regions = this.regions): Promise<Produced[]> {
     await Promise.all(regions.map((r) => this.startProducer(r, tag, { rate, count })));
+    // Every send ends, acked or failed, within the client's own bounds: max.block.ms to get metadata, then
+    // delivery.timeout.ms to be acked. A send stuck behind a restarted broker may take all of that (seen after the
+    // outage test's restart): wait that long, so that a slow send counts as failed instead of failing the wait.
+    const bound = (key: string, fallback: number) => Math.max(...regions.map((r) => Number(this.producerProps(r)[key] ?? fallback)));
+    const timeoutMs = bound('max.block.ms', 60_000) + bound('delivery.timeout.ms', 120_000) + (count / rate) * 1000 + 15_000;
     await waitFor(`producers ${tag}`, async () => {
       const st = await Promise.all(regions.map((r) => this.producerStats(r, tag)));
-      return st.every((s) => s.acked + s.failed >= count);
-    }, 60_000 + (count / rate) * 1000, 300);
+      if (st.every((s) => s.acked + s.failed >= count)) return true;
+      // the reason a wait times out: which producer is behind, and what its client last said
+      throw new Error(regions.map((r, i) => `${r.ns}/${tag} sent=${st[i].sent} acked=${st[i].acked} failed=${st[i].failed}${st[i].lastError ? ` last error: ${st[i].lastError}` : ''}`).join('; '));
+    }, timeoutMs, { everyMs: 300, reportEveryMs: 30_000, log });
     return Promise.all(regions.map((r) => this.stopProducer(r, tag)));
   }
 
