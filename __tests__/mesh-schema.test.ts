@@ -400,6 +400,7 @@ const FULL = {
   metrics: { enabled: true, podMonitors: true },
   ui: { enabled: false, repository: 'https://charts.example.org', chartVersion: '1.0.0' },
   operator: { version: '1.2.0', repository: 'oci://mirror.example.org/strimzi', namespace: 'kafka-operator', deleteCrdsOnDestroy: false },
+  deploy: { readyTimeoutSeconds: 600 },
   kubeconfig: 'clusters/kubeconfig',
 };
 

@@ -9,7 +9,7 @@ import { buildApp } from '../main';
 import { loadMeshFile } from '../mesh/load';
 import { Mesh } from '../mesh/model';
 import { consumerPattern, copyName, topicsPattern } from '../mesh/names';
-import { demoMesh, fixtureMesh, fullMatch, manifestOf, manifests, synthMesh, TerraformJson, terraformString } from './support/synth';
+import { demoMesh, fixtureMesh, fullMatch, manifestOf, manifests, readyWaitOf, synthMesh, TerraformJson, terraformString } from './support/synth';
 
 const meshes: Array<[string, () => Mesh]> = [
   ['the demo', demoMesh],
@@ -56,14 +56,14 @@ describe.each(meshes)('%s', (_name, load) => {
     });
 
     test("deletes Strimzi's CRDs last on destroy (Helm leaves them)", () => {
-      const [[id, cleanup]] = Object.entries(op.resource.terraform_data);
+      const [[id, cleanup]] = Object.entries(op.resource.terraform_data).filter(([, r]) => r.provisioner[0]['local-exec'].when === 'destroy');
       expect(cleanup.provisioner[0]['local-exec']).toMatchObject({ when: 'destroy', command: expect.stringContaining('delete crd -l app=strimzi') });
       // Everything else depends on it, so it is destroyed after the operator and the namespaces.
       for (const ns of Object.values(op.resource.kubernetes_namespace_v1)) expect(ns.depends_on).toContain(`terraform_data.${id}`);
     });
 
     test('the CRD cleanup deletes only in the cluster it deployed to: it records that cluster, as the provider sees it', () => {
-      const [cleanup] = Object.values(op.resource.terraform_data);
+      const [cleanup] = Object.values(op.resource.terraform_data).filter((r) => r.provisioner[0]['local-exec'].when === 'destroy');
       // The identity is the kube-system namespace's UID, read through the same provider as everything else ...
       const [[identityId, identity]] = Object.entries(op.data!.kubernetes_namespace_v1);
       expect(identity).toMatchObject({ metadata: { name: 'kube-system' }, provider: 'kubernetes' });
@@ -89,6 +89,31 @@ describe.each(meshes)('%s', (_name, load) => {
       expect(lines.slice(compare, remove).join('\n')).toContain('exit 1');
     });
 
+    test("applies the chart's CRDs itself, server-side, before the release, and again whenever they change (Helm never upgrades them)", () => {
+      const [release] = Object.values(op.resource.helm_release);
+      expect(release.skip_crds).toBe(true);
+      const [[applyId, apply]] = Object.entries(op.resource.terraform_data).filter(([, r]) => r.provisioner[0]['local-exec'].when === undefined);
+      expect(release.depends_on).toContain(`terraform_data.${applyId}`);
+      // The CRDs are the chart's own, of the release's version, read by the Helm provider.
+      const [[chartId, chart]] = Object.entries(op.data!.helm_template);
+      expect(chart).toMatchObject({ chart: 'strimzi-kafka-operator', repository: release.repository, version: release.version });
+      // Replaced (so run again) exactly when the CRDs' text changes, or the cluster.
+      const [identityId] = Object.keys(op.data!.kubernetes_namespace_v1);
+      expect(apply.triggers_replace).toEqual({
+        crds_sha256: `\${sha256(join("\\n---\\n", data.helm_template.${chartId}.crds))}`,
+        cluster_uid: `\${data.kubernetes_namespace_v1.${identityId}.metadata[0].uid}`,
+      });
+      const exec = apply.provisioner[0]['local-exec'];
+      // One variable per CRD, gzip'd (Kafka's CRD is larger than one environment variable may be).
+      expect(exec.environment).toContain(`for i, crd in data.helm_template.${chartId}.crds : format("STRIMZI_CRD_%d", i) => base64gzip(crd)`);
+      expect(exec.environment).toContain(`CRD_APPLY_CLUSTER_UID = data.kubernetes_namespace_v1.${identityId}.metadata[0].uid`);
+      const lines: string[] = exec.command.split('\n');
+      const compare = lines.findIndex((l) => l.includes('"$uid" != "$CRD_APPLY_CLUSTER_UID"'));
+      const applied = lines.findIndex((l) => l.includes('kubectl "$@" apply --server-side --force-conflicts'));
+      expect(compare).toBeGreaterThan(-1);
+      expect(applied).toBeGreaterThan(compare);
+    });
+
     test('pins the exact provider versions', () => {
       expect(op.terraform.required_providers.kubernetes.version).toBe('2.38.0');
       expect(op.terraform.required_providers.helm.version).toBe('3.1.1');
@@ -106,8 +131,15 @@ describe.each(meshes)('%s', (_name, load) => {
       ]);
       expect(kafka.object.spec.kafka.authorization).toEqual({ type: 'simple' });
       expect(kafka.object.spec.kafka.config['auto.create.topics.enable']).toBe(false);
-      expect(kafka.object.spec.entityOperator).toEqual({ topicOperator: {}, userOperator: {} });
-      expect(kafka.resource.wait).toEqual({ condition: [{ type: 'Ready', status: 'True' }] });
+      expect(kafka.object.spec.entityOperator).toEqual({
+        topicOperator: {},
+        userOperator: {},
+        // No finalizers on KafkaTopics: a removed region's namespace is deleted whole, and must not stick.
+        template: { topicOperatorContainer: { env: [{ name: 'STRIMZI_USE_FINALIZERS', value: 'false' }] } },
+      });
+      // No provider wait on the object itself (a timeout would taint it): a wait resource beside it.
+      expect(kafka.resource.wait).toBeUndefined();
+      expect(readyWaitOf(m, kafka).resource.provisioner[0]['local-exec'].environment).toMatchObject({ WAIT_FOR: 'ready', WAIT_RESOURCE: 'kafkas.kafka.strimzi.io', WAIT_NAMESPACE: region.name, WAIT_NAME: region.name });
       const pools = manifests(m, 'KafkaNodePool').filter((p) => p.object.metadata.namespace === region.name);
       expect(pools.map((p) => [p.object.metadata.labels?.['strimzi.io/cluster'], p.object.spec.roles, p.object.spec.replicas])).toEqual([
         [region.name, ['controller', 'broker'], mesh.kafka.brokers],
@@ -128,8 +160,58 @@ describe.each(meshes)('%s', (_name, load) => {
     test('topics and users are created after their Kafka is Ready, and so destroyed while its operators run', () => {
       for (const entry of [...manifests(m, 'KafkaTopic'), ...manifests(m, 'KafkaUser')]) {
         const kafka = manifestOf(m, 'Kafka', entry.object.metadata.namespace!, entry.object.metadata.namespace!);
-        expect(entry.resource.depends_on).toContain(kafka.address);
+        expect(entry.resource.depends_on).toContain(readyWaitOf(m, kafka).address);
       }
+    });
+  });
+
+  describe('waits', () => {
+    const waited = [...['Kafka', 'KafkaTopic', 'KafkaUser', 'KafkaMirrorMaker2'].flatMap((k) => manifests(m, k)), ...manifests(m, 'Deployment')];
+
+    test('no object waits inside its own resource (a timeout would taint it, and the next deploy would recreate it)', () => {
+      expect(manifests(m).filter((e) => e.resource.wait !== undefined).map((e) => e.address)).toEqual([]);
+    });
+
+    test('every Strimzi resource and app has one wait beside it, run after it is applied and again after every change to it', () => {
+      for (const entry of waited) {
+        const wait = readyWaitOf(m, entry);
+        const env = wait.resource.provisioner[0]['local-exec'].environment;
+        expect(env).toMatchObject({
+          WAIT_FOR: entry.object.kind === 'Deployment' ? 'rollout' : 'ready',
+          WAIT_NAMESPACE: entry.object.metadata.namespace,
+          WAIT_NAME: entry.object.metadata.name,
+          WAIT_TIMEOUT_SECONDS: String(mesh.deploy.readyTimeoutSeconds),
+          // kubectl reads the providers' kubeconfig
+          KUBECONFIG: '${join(":", [pathexpand("~/.kube/config")])}',
+        });
+      }
+    });
+
+    test('Ready counts only for the latest generation: a stale Ready=True of the previous generation does not pass', () => {
+      const command: string = readyWaitOf(m, manifestOf(m, 'Kafka', names[0], names[0])).resource.provisioner[0]['local-exec'].command;
+      expect(command).toContain('{.metadata.generation};{.status.observedGeneration};{.status.conditions[?(@.type=="Ready")].status}');
+      expect(command).toContain('[ "$ready" = True ] && [ "$observed" = "$generation" ]');
+      // Deployments: kubectl rollout status, which compares the observed generation itself.
+      expect(command).toContain('rollout status "deployment/$WAIT_NAME"');
+    });
+
+    test("what needs an object depends on its wait: a MirrorMaker 2 is updated only after its user's new ACLs are Ready", () => {
+      for (const region of names) {
+        const mm2 = manifestOf(m, 'KafkaMirrorMaker2', region, 'mirrormaker2');
+        expect(mm2.resource.depends_on).toEqual(expect.arrayContaining([
+          readyWaitOf(m, manifestOf(m, 'Kafka', region, region)).address,
+          readyWaitOf(m, manifestOf(m, 'KafkaUser', region, 'mirrormaker2')).address,
+        ]));
+        const producer = manifestOf(m, 'Deployment', region, 'producer');
+        expect(producer.resource.depends_on).toContain(readyWaitOf(m, mm2).address);
+      }
+    });
+
+    test('deploy.readyTimeoutSeconds sets every wait', () => {
+      const quick = synthMesh({ ...mesh, deploy: { readyTimeoutSeconds: 45 } }).mesh.json;
+      const timeouts = Object.values(quick.resource.terraform_data).map((r) => r.provisioner[0]['local-exec'].environment.WAIT_TIMEOUT_SECONDS);
+      expect(new Set(timeouts)).toEqual(new Set(['45']));
+      expect(timeouts).toHaveLength(waited.length);
     });
   });
 
@@ -204,6 +286,12 @@ describe.each(meshes)('%s', (_name, load) => {
         }
       }
     });
+
+    test('every mirror heals itself: the operator restarts a failed source connector or task (autoRestart, unlimited)', () => {
+      const mirrors = mm2s.flatMap((mm2) => mm2.object.spec.mirrors);
+      expect(mirrors).toHaveLength(mesh.regions.length * (mesh.regions.length - 1));
+      for (const mirror of mirrors) expect(mirror.sourceConnector.autoRestart).toEqual({ enabled: true });
+    });
   });
 
   describe('security', () => {
@@ -249,10 +337,10 @@ describe.each(meshes)('%s', (_name, load) => {
         for (const source of others) {
           const ca = sourceOf(secret.data[`${source}.ca.crt`]);
           expect(ca.metadata).toEqual({ name: `${source}-cluster-ca-cert`, namespace: source });
-          expect(ca.depends_on).toEqual([manifestOf(m, 'Kafka', source, source).address]);
+          expect(ca.depends_on).toEqual([readyWaitOf(m, manifestOf(m, 'Kafka', source, source)).address]);
           const password = sourceOf(secret.data[`${source}.password`]);
           expect(password.metadata).toEqual({ name: 'mirror-source', namespace: source });
-          expect(password.depends_on).toEqual([manifestOf(m, 'KafkaUser', source, 'mirror-source').address]);
+          expect(password.depends_on).toEqual([readyWaitOf(m, manifestOf(m, 'KafkaUser', source, 'mirror-source')).address]);
         }
         expect(manifestOf(m, 'KafkaMirrorMaker2', reader, 'mirrormaker2').resource.depends_on).toContain(`kubernetes_secret_v1.${id}`);
       }
@@ -337,7 +425,7 @@ describe.each(meshes)('%s', (_name, load) => {
         expect(values.yamlApplicationConfig.auth).toEqual({ type: 'LOGIN_FORM' });
         expect(values.env).toEqual([{ name: 'KAFKA_PASSWORD', valueFrom: { secretKeyRef: { name: 'kafka-ui', key: 'password' } } }]);
         expect(values.volumes).toEqual([{ name: 'cluster-ca', secret: { secretName: `${region.name}-cluster-ca-cert`, items: [{ key: 'ca.crt', path: 'ca.crt' }] } }]);
-        expect(release.depends_on).toContain(manifestOf(m, 'KafkaUser', region.name, 'kafka-ui').address);
+        expect(release.depends_on).toContain(readyWaitOf(m, manifestOf(m, 'KafkaUser', region.name, 'kafka-ui')).address);
       }
     });
   });
@@ -418,7 +506,7 @@ describe('options', () => {
       expect(stack.provider.kubernetes[0].config_paths).toEqual(['/etc/kube/a.yaml', `${cwd}/b.yaml`]);
     }
     expect(fromEnv.op.provider.helm[0].kubernetes.config_paths).toEqual(['/etc/kube/a.yaml', `${cwd}/b.yaml`]);
-    expect(Object.values<any>(fromEnv.op.resource.terraform_data)[0].input.kubeconfig).toBe(
+    expect(Object.values<any>(fromEnv.op.resource.terraform_data).find((r) => r.input)!.input.kubeconfig).toBe(
       `\${join(":", [pathexpand("/etc/kube/a.yaml"), pathexpand("${cwd}/b.yaml")])}`,
     );
     expect(providersOf({}).op.provider.kubernetes[0].config_paths).toEqual(['~/.kube/config']);

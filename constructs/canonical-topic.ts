@@ -8,7 +8,8 @@ import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Construct } from 'constructs';
 import { CanonicalTopic as Topic, ConfigValue } from '../mesh/model';
-import { objectManifest } from './manifest';
+import { readyManifest } from './manifest';
+import { DEFAULTS } from '../mesh/validate';
 
 export interface CanonicalTopicProps {
   readonly provider: KubernetesProvider;
@@ -20,17 +21,24 @@ export interface CanonicalTopicProps {
    * @default - none
    */
   readonly configOverrides?: Readonly<Record<string, ConfigValue>>;
-  /** The Kafka cluster (its topic operator must outlive the KafkaTopic, which carries its finalizer). */
+  /** The Kafka cluster (its topic operator must outlive the KafkaTopic: it deletes the topic in Kafka). */
   readonly dependsOn: ITerraformDependable[];
+  /**
+   * Seconds the deploy waits for it to work (the mesh file's `deploy.readyTimeoutSeconds`).
+   * @default 1200
+   */
+  readonly readyTimeoutSeconds?: number;
 }
 
 export class CanonicalTopic extends Construct {
   readonly resource: Manifest;
+  /** The wait for the topic to be Ready for its latest generation: depend on it to use the topic. */
+  readonly ready: ITerraformDependable;
 
   constructor(scope: Construct, id: string, props: CanonicalTopicProps) {
     super(scope, id);
     const config = { ...props.topic.config, ...props.configOverrides };
-    this.resource = objectManifest(this, 'topic', {
+    const topic = readyManifest(this, 'topic', {
       provider: props.provider,
       object: {
         apiVersion: 'kafka.strimzi.io/v1',
@@ -44,8 +52,10 @@ export class CanonicalTopic extends Construct {
         },
       },
       waitFor: 'ready',
-      timeout: '5m',
+      timeoutSeconds: props.readyTimeoutSeconds ?? DEFAULTS.deploy.readyTimeoutSeconds,
       dependsOn: props.dependsOn,
     });
+    this.resource = topic.manifest;
+    this.ready = topic.ready;
   }
 }

@@ -12,7 +12,8 @@ import { Construct } from 'constructs';
 // Types only (erased at run time): typos in these objects fail the type check.
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import { KubernetesObject, objectManifest } from './manifest';
+import { KubernetesObject, objectManifest, readyManifest } from './manifest';
+import { DEFAULTS } from '../mesh/validate';
 
 /** The files of apps/ that the pods run. */
 export const APP_FILES = ['orders.sh', 'client-config.sh', 'produce.sh', 'consume.sh', 'ConsumeOrders.java'] as const;
@@ -44,6 +45,11 @@ export interface DemoAppsProps {
   readonly consumerName: string;
   /** Kafka, the users, the topic and MirrorMaker 2. */
   readonly dependsOn: ITerraformDependable[];
+  /**
+   * Seconds the deploy waits for each app's rollout (the mesh file's `deploy.readyTimeoutSeconds`).
+   * @default 1200
+   */
+  readonly readyTimeoutSeconds?: number;
 }
 
 export class DemoApps extends Construct {
@@ -109,11 +115,11 @@ export class DemoApps extends Construct {
             },
           },
         };
-      return objectManifest(this, deploymentId, {
+      return readyManifest(this, deploymentId, {
         provider: props.provider,
         object: object as KubernetesObject,
         waitFor: 'rollout',
-        timeout: '10m',
+        timeoutSeconds: props.readyTimeoutSeconds ?? DEFAULTS.deploy.readyTimeoutSeconds,
         dependsOn: [scripts, ...props.dependsOn],
       });
     };

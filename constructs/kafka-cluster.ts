@@ -9,7 +9,8 @@ import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Construct } from 'constructs';
 import { KafkaOptions, KafkaStorage, TLS_LISTENER_PORT } from '../mesh/model';
 import { replicationFactor } from '../mesh/names';
-import { objectManifest } from './manifest';
+import { objectManifest, readyManifest } from './manifest';
+import { DEFAULTS } from '../mesh/validate';
 import { KAFKA_METRICS_KEY, metricsConfigRef } from './metrics-config';
 
 export interface KafkaClusterProps {
@@ -25,11 +26,18 @@ export interface KafkaClusterProps {
   readonly metrics?: boolean;
   /** @default - none */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * Seconds the deploy waits for it to work (the mesh file's `deploy.readyTimeoutSeconds`).
+   * @default 1200
+   */
+  readonly readyTimeoutSeconds?: number;
 }
 
 export class KafkaCluster extends Construct {
-  /** The `Kafka` resource; it waits for Ready, so depending on it means the cluster accepts clients. */
+  /** The `Kafka` resource. */
   readonly kafka: Manifest;
+  /** The wait for the Kafka to be Ready for its latest generation: depend on it to have a cluster that accepts clients. */
+  readonly ready: ITerraformDependable;
 
   constructor(scope: Construct, id: string, props: KafkaClusterProps) {
     super(scope, id);
@@ -61,7 +69,7 @@ export class KafkaCluster extends Construct {
           ];
 
     const replication = replicationFactor(options);
-    this.kafka = objectManifest(this, 'kafka', {
+    const kafka = readyManifest(this, 'kafka', {
       provider: props.provider,
       object: {
         apiVersion: 'kafka.strimzi.io/v1',
@@ -88,16 +96,25 @@ export class KafkaCluster extends Construct {
             ...(props.metrics ? { metricsConfig: metricsConfigRef(KAFKA_METRICS_KEY) } : {}),
           },
           // Topic operator for the KafkaTopics, user operator for the KafkaUsers of this namespace.
-          entityOperator: { topicOperator: {}, userOperator: {} },
+          entityOperator: {
+            topicOperator: {},
+            userOperator: {},
+            // No finalizers on KafkaTopics: deleting a region deletes its namespace, and a finalizer would hold the
+            // namespace in Terminating once the topic operator went down with it. The topic operator still deletes
+            // a topic whose KafkaTopic is deleted while it runs (Strimzi 1.2.0, STRIMZI_USE_FINALIZERS).
+            template: { topicOperatorContainer: { env: [{ name: 'STRIMZI_USE_FINALIZERS', value: 'false' }] } },
+          },
           // Topic, partition and consumer-group lag metrics, for every topic (canonical topics and copies).
           ...(props.metrics ? { kafkaExporter: { topicRegex: '.*', groupRegex: '.*' } } : {}),
         },
       },
       waitFor: 'ready',
-      timeout: '30m',
+      timeoutSeconds: props.readyTimeoutSeconds ?? DEFAULTS.deploy.readyTimeoutSeconds,
       // Created after its pools, and deleted before them.
       dependsOn: pools,
     });
+    this.kafka = kafka.manifest;
+    this.ready = kafka.ready;
   }
 }
 

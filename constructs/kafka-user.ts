@@ -7,7 +7,8 @@ import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Construct } from 'constructs';
 import { UserSpec } from '../mesh/access';
-import { objectManifest } from './manifest';
+import { readyManifest } from './manifest';
+import { DEFAULTS } from '../mesh/validate';
 
 export interface KafkaUserProps {
   readonly provider: KubernetesProvider;
@@ -16,15 +17,21 @@ export interface KafkaUserProps {
   readonly user: UserSpec;
   /** The Kafka cluster (its user operator must outlive the KafkaUser). */
   readonly dependsOn: ITerraformDependable[];
+  /**
+   * Seconds the deploy waits for it to work (the mesh file's `deploy.readyTimeoutSeconds`).
+   * @default 1200
+   */
+  readonly readyTimeoutSeconds?: number;
 }
 
 export class KafkaUser extends Construct {
-  /** Waits for Ready, so the password Secret exists once this is created. */
   readonly resource: Manifest;
+  /** The wait for the user to be Ready for its latest generation: its password Secret exists, its ACLs are in force. */
+  readonly ready: ITerraformDependable;
 
   constructor(scope: Construct, id: string, props: KafkaUserProps) {
     super(scope, id);
-    this.resource = objectManifest(this, 'user', {
+    const user = readyManifest(this, 'user', {
       provider: props.provider,
       object: {
         apiVersion: 'kafka.strimzi.io/v1',
@@ -47,8 +54,10 @@ export class KafkaUser extends Construct {
         },
       },
       waitFor: 'ready',
-      timeout: '5m',
+      timeoutSeconds: props.readyTimeoutSeconds ?? DEFAULTS.deploy.readyTimeoutSeconds,
       dependsOn: props.dependsOn,
     });
+    this.resource = user.manifest;
+    this.ready = user.ready;
   }
 }

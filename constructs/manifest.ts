@@ -1,12 +1,13 @@
 /**
  * A Kubernetes object applied as-is with `kubernetes_manifest`, so the synthesized Terraform reads like the YAML a
- * person would `kubectl apply`. Strimzi resources can wait for their Ready condition, so that what needs them is
- * created only once they work.
+ * person would `kubectl apply`. Strimzi resources and Deployments can be waited for (ready-wait.ts), so that what
+ * needs them is created only once they work.
  */
 import { ITerraformDependable, Token } from 'cdktf';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Construct } from 'constructs';
+import { ReadyCondition, ReadyWait } from './ready-wait';
 
 export interface KubernetesObject {
   readonly apiVersion: string;
@@ -23,16 +24,23 @@ export interface KubernetesObject {
 export interface ObjectManifestOptions {
   readonly provider: KubernetesProvider;
   readonly object: KubernetesObject;
-  /**
-   * Wait until the object reports the condition `Ready=True` (Strimzi resources), or until a Deployment's rollout
-   * is complete.
-   * @default - no wait
-   */
-  readonly waitFor?: 'ready' | 'rollout';
-  /** @default '20m' for create and update, '10m' for delete */
-  readonly timeout?: string;
+  /** @default '10m' to delete */
+  readonly deleteTimeout?: string;
   /** @default - none */
   readonly dependsOn?: ITerraformDependable[];
+}
+
+export interface ReadyManifestOptions extends ObjectManifestOptions {
+  /** `ready`: the object's `Ready` condition for its latest generation (Strimzi resources); `rollout`: a Deployment's. */
+  readonly waitFor: ReadyCondition;
+  /** Seconds the deploy waits for it (the mesh file's `deploy.readyTimeoutSeconds`). */
+  readonly timeoutSeconds: number;
+}
+
+/** An applied object and the wait for it to work: depend on `ready` to come after it works. */
+export interface ReadyManifest {
+  readonly manifest: Manifest;
+  readonly ready: ITerraformDependable;
 }
 
 /**
@@ -54,13 +62,27 @@ function escapeLiterals(value: unknown): unknown {
 
 /** Declares one Kubernetes object. The construct id is part of the Terraform address: keep it stable. */
 export function objectManifest(scope: Construct, id: string, options: ObjectManifestOptions): Manifest {
-  const timeout = options.timeout ?? '20m';
   return new Manifest(scope, id, {
     provider: options.provider,
     manifest: escapeLiterals(options.object) as Record<string, unknown>,
-    ...(options.waitFor === 'ready' ? { wait: { condition: [{ type: 'Ready', status: 'True' }] } } : {}),
-    ...(options.waitFor === 'rollout' ? { wait: { rollout: true } } : {}),
-    timeouts: { create: timeout, update: timeout, delete: '10m' },
+    // No provider wait (see ready-wait.ts): applying an object returns at once; a delete waits for it to be gone.
+    timeouts: { delete: options.deleteTimeout ?? '10m' },
     ...(options.dependsOn?.length ? { dependsOn: options.dependsOn } : {}),
   });
+}
+
+/**
+ * Declares one Kubernetes object (construct id `<id>`) and the wait for it to work (`<id>-ready`). A wait that
+ * times out fails the deploy but never the object: the next deploy keeps the object and waits again.
+ */
+export function readyManifest(scope: Construct, id: string, options: ReadyManifestOptions): ReadyManifest {
+  const manifest = objectManifest(scope, id, options);
+  const wait = new ReadyWait(scope, `${id}-ready`, {
+    provider: options.provider,
+    manifest,
+    object: options.object,
+    condition: options.waitFor,
+    timeoutSeconds: options.timeoutSeconds,
+  });
+  return { manifest, ready: wait.resource };
 }

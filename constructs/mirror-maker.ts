@@ -10,7 +10,8 @@ import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Construct } from 'constructs';
 import { COPY_SEPARATOR, MirrorMakerOptions } from '../mesh/model';
 import { MIRROR_MAKER } from '../mesh/names';
-import { objectManifest } from './manifest';
+import { readyManifest } from './manifest';
+import { DEFAULTS } from '../mesh/validate';
 import { metricsConfigRef, MIRROR_MAKER_METRICS_KEY } from './metrics-config';
 
 /** How to reach a cluster: alias, TLS listener, CA Secret and SCRAM credentials (all in the MirrorMaker's namespace). */
@@ -47,10 +48,17 @@ export interface MirrorMakerProps {
   readonly metrics?: boolean;
   /** The target's Kafka and user, and the copied source Secrets. */
   readonly dependsOn: ITerraformDependable[];
+  /**
+   * Seconds the deploy waits for it to be Ready (the mesh file's `deploy.readyTimeoutSeconds`).
+   * @default 1200
+   */
+  readonly readyTimeoutSeconds?: number;
 }
 
 export class MirrorMaker extends Construct {
   readonly resource: Manifest;
+  /** The wait for the MirrorMaker 2 to be Ready for its latest generation. */
+  readonly ready: ITerraformDependable;
 
   constructor(scope: Construct, id: string, props: MirrorMakerProps) {
     super(scope, id);
@@ -67,7 +75,7 @@ export class MirrorMaker extends Construct {
       },
     });
 
-    this.resource = objectManifest(this, 'mirrormaker2', {
+    const mirrorMaker = readyManifest(this, 'mirrormaker2', {
       provider: props.provider,
       object: {
         apiVersion: 'kafka.strimzi.io/v1',
@@ -99,6 +107,9 @@ export class MirrorMaker extends Construct {
             topicsPattern: props.topicsPattern,
             sourceConnector: {
               tasksMax: options.tasksMax,
+              // A failed connector or task is restarted by the operator (with back-off); without this Strimzi leaves
+              // it failed and the mirror stops until someone restarts it by hand.
+              autoRestart: { enabled: true },
               config: {
                 // Copies are named <sourceAlias>.<topic>; the alias prefix also stops events looping back.
                 'replication.policy.class': 'org.apache.kafka.connect.mirror.DefaultReplicationPolicy',
@@ -122,7 +133,10 @@ export class MirrorMaker extends Construct {
         },
       },
       waitFor: 'ready',
+      timeoutSeconds: props.readyTimeoutSeconds ?? DEFAULTS.deploy.readyTimeoutSeconds,
       dependsOn: props.dependsOn,
     });
+    this.resource = mirrorMaker.manifest;
+    this.ready = mirrorMaker.ready;
   }
 }

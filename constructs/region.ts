@@ -2,7 +2,7 @@
  * What lives in one region's namespace before any mirroring: the Kafka cluster, the canonical topics and the
  * KafkaUsers with their ACLs.
  */
-import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
+import { ITerraformDependable } from 'cdktf';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Construct } from 'constructs';
 import { regionUsers } from '../mesh/access';
@@ -21,10 +21,10 @@ export interface MeshRegionProps {
 
 export class MeshRegion extends Construct {
   readonly cluster: KafkaCluster;
-  /** KafkaTopic resources by topic name. */
-  readonly topics: ReadonlyMap<string, Manifest>;
-  /** KafkaUser resources by user name. */
-  readonly users: ReadonlyMap<string, Manifest>;
+  /** By topic name, the wait for its KafkaTopic to be Ready (depend on it to use the topic). */
+  readonly topics: ReadonlyMap<string, ITerraformDependable>;
+  /** By user name, the wait for its KafkaUser to be Ready (its Secret exists, its ACLs are in force). */
+  readonly users: ReadonlyMap<string, ITerraformDependable>;
 
   constructor(scope: Construct, id: string, props: MeshRegionProps) {
     super(scope, id);
@@ -40,8 +40,9 @@ export class MeshRegion extends Construct {
       options: mesh.kafka,
       metrics: mesh.metrics.enabled,
       dependsOn: metrics ? [metrics.configMap] : [],
+      readyTimeoutSeconds: mesh.deploy.readyTimeoutSeconds,
     });
-    const ready = [this.cluster.kafka];
+    const ready = [this.cluster.ready];
 
     this.topics = new Map(
       mesh.topics.map((topic) => [
@@ -53,13 +54,21 @@ export class MeshRegion extends Construct {
           topic,
           configOverrides: region.topicConfig[topic.name],
           dependsOn: ready,
-        }).resource,
+          readyTimeoutSeconds: mesh.deploy.readyTimeoutSeconds,
+        }).ready,
       ]),
     );
     this.users = new Map(
       regionUsers(mesh, region).map((user) => [
         user.name,
-        new KafkaUser(this, `user-${user.name}`, { provider, cluster, namespace: region.name, user, dependsOn: ready }).resource,
+        new KafkaUser(this, `user-${user.name}`, {
+          provider,
+          cluster,
+          namespace: region.name,
+          user,
+          dependsOn: ready,
+          readyTimeoutSeconds: mesh.deploy.readyTimeoutSeconds,
+        }).ready,
       ]),
     );
   }

@@ -1,8 +1,14 @@
 /**
  * The Strimzi cluster operator, from its Helm chart, watching the region namespaces of one Kubernetes cluster.
  * There is one per Kubernetes cluster: its CRDs and cluster roles are cluster-wide.
+ *
+ * The CRDs are applied by the stack, not by Helm: Helm installs a chart's CRDs once and never upgrades them, so a
+ * new `version` would run the new operator against the old schemas. The stack reads the chart's CRDs (the Helm
+ * provider's `helm_template`) and applies them with kubectl whenever they differ from what it applied last, before
+ * the release is installed or upgraded.
  */
 import { Fn, TerraformResource } from 'cdktf';
+import { DataHelmTemplate } from '@cdktf/provider-helm/lib/data-helm-template';
 import { DataKubernetesNamespaceV1 } from '@cdktf/provider-kubernetes/lib/data-kubernetes-namespace-v1';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
@@ -43,8 +49,15 @@ export class StrimziOperator extends Construct {
   constructor(scope: Construct, id: string, props: StrimziOperatorProps) {
     super(scope, id);
 
+    // The cluster the stack deploys to, as its provider reaches it: kubectl calls check they reach the same one.
+    const clusterIdentity = new DataKubernetesNamespaceV1(this, 'cluster-identity', {
+      provider: props.kubernetesProvider,
+      metadata: { name: 'kube-system' },
+    });
+    const clusterUid = clusterIdentity.metadata.uid;
     // Created first and destroyed last: once the operator and the namespaces are gone, remove the CRDs.
-    const crdCleanup = props.deleteCrdsOnDestroy === false ? undefined : this.crdCleanup(props);
+    const crdCleanup = props.deleteCrdsOnDestroy === false ? undefined : this.crdCleanup(props, clusterUid);
+    const crds = this.crdApply(props, clusterIdentity, crdCleanup);
 
     const namespace = (id: string, name: string) =>
       new NamespaceV1(this, id, {
@@ -63,10 +76,12 @@ export class StrimziOperator extends Construct {
       chart: 'strimzi-kafka-operator',
       version: props.version,
       values: [JSON.stringify({ watchNamespaces: [...props.watchNamespaces] }, null, 2)],
+      // The CRDs are the stack's (crdApply): Helm would install them once and never upgrade them.
+      skipCrds: true,
       // Ready means the operator's Deployment is available, so the CRDs are served before the mesh is planned.
       wait: true,
       timeout: 600,
-      dependsOn: [operatorNamespace, ...this.watchedNamespaces.values()],
+      dependsOn: [crds, operatorNamespace, ...this.watchedNamespaces.values()],
     });
   }
 
@@ -79,11 +94,7 @@ export class StrimziOperator extends Construct {
    * identity, the UID of its kube-system namespace as read through this stack's provider, and the destroy deletes
    * only after kubectl, with the same kubeconfig and context, reports that same UID.
    */
-  private crdCleanup(props: StrimziOperatorProps): TerraformResource {
-    const kubeSystem = new DataKubernetesNamespaceV1(this, 'cluster-identity', {
-      provider: props.kubernetesProvider,
-      metadata: { name: 'kube-system' },
-    });
+  private crdCleanup(props: StrimziOperatorProps, clusterUid: string): TerraformResource {
     const cleanup = new TerraformResource(this, 'crd-cleanup', {
       terraformResourceType: 'terraform_data',
       terraformGeneratorMetadata: { providerName: 'terraform' },
@@ -102,14 +113,85 @@ export class StrimziOperator extends Construct {
       ],
     });
     cleanup.addOverride('input', {
-      cluster_uid: kubeSystem.metadata.uid,
+      cluster_uid: clusterUid,
       // pathexpand: kubectl does not expand "~" in KUBECONFIG.
-      kubeconfig: Fn.join(':', (props.kubeconfigPaths ?? ['~/.kube/config']).map((p) => Fn.pathexpand(p))),
+      kubeconfig: kubeconfigVariable(props),
       context: props.context ?? '',
     });
     return cleanup;
   }
+
+  /**
+   * Applies the chart's CRDs (server-side, so that the Kafka CRD's size is no problem) whenever they change: on the
+   * first deploy and after every `version` change, before the release. Each CRD travels gzip'd and base64'd in an
+   * environment variable of its own (Linux caps one at 128 KiB; Kafka's CRD is 340 KiB as text). Like the cleanup,
+   * kubectl must reach the cluster the provider reaches (same kube-system UID), or nothing is applied.
+   */
+  private crdApply(props: StrimziOperatorProps, clusterIdentity: DataKubernetesNamespaceV1, crdCleanup: TerraformResource | undefined): TerraformResource {
+    const chart = new DataHelmTemplate(this, 'chart', {
+      provider: props.helmProvider,
+      name: 'strimzi-cluster-operator',
+      namespace: props.namespace,
+      repository: props.repository,
+      chart: 'strimzi-kafka-operator',
+      version: props.version,
+    });
+    // One variable per CRD, STRIMZI_CRD_<i> = base64(gzip(<its YAML>)), written as a Terraform expression (cdktf's
+    // list iterator renders a for expression over a set, which would lose the order and the index).
+    const crds = `data.helm_template.${chart.friendlyUniqueId}.crds`;
+    const fixed = {
+      KUBECONFIG: `join(":", [${(props.kubeconfigPaths ?? ['~/.kube/config']).map((p) => `pathexpand(${JSON.stringify(p)})`).join(', ')}])`,
+      CRD_APPLY_CONTEXT: JSON.stringify(props.context ?? ''),
+      CRD_APPLY_CLUSTER_UID: `data.kubernetes_namespace_v1.${clusterIdentity.friendlyUniqueId}.metadata[0].uid`,
+      STRIMZI_CRD_COUNT: `tostring(length(${crds}))`,
+      STRIMZI_VERSION: JSON.stringify(props.version),
+    };
+    const environment = `\${merge({ for i, crd in ${crds} : format("STRIMZI_CRD_%d", i) => base64gzip(crd) }, { ${Object.entries(fixed).map(([k, v]) => `${k} = ${v}`).join(', ')} })}`;
+    const apply = new TerraformResource(this, 'crd-apply', {
+      terraformResourceType: 'terraform_data',
+      terraformGeneratorMetadata: { providerName: 'terraform' },
+      ...(crdCleanup ? { dependsOn: [crdCleanup] } : {}),
+      provisioners: [
+        {
+          type: 'local-exec',
+          // A map expression (cdktf passes strings through): Terraform evaluates it to the variables.
+          environment: environment as unknown as Record<string, string>,
+          command: CRD_APPLY_SCRIPT,
+        },
+      ],
+    });
+    // Replaced, so applied again, exactly when the chart's CRDs differ from the ones applied last (or the cluster).
+    apply.addOverride('triggers_replace', { crds_sha256: Fn.sha256(Fn.join('\n---\n', chart.crds)), cluster_uid: clusterIdentity.metadata.uid });
+    return apply;
+  }
 }
+
+/** KUBECONFIG for kubectl: the providers' file(s), "~" expanded (kubectl does not expand it). */
+function kubeconfigVariable(props: StrimziOperatorProps): string {
+  return Fn.join(':', (props.kubeconfigPaths ?? ['~/.kube/config']).map((p) => Fn.pathexpand(p)));
+}
+
+/**
+ * POSIX sh (local-exec's interpreter). Applies the chart's CRDs only in the cluster the provider reaches; anywhere
+ * else it applies nothing and fails the deploy with what to do. Written without "${" so that Terraform reads it as
+ * it is.
+ */
+const CRD_APPLY_SCRIPT = [
+  'set -eu',
+  'if [ -n "$CRD_APPLY_CONTEXT" ]; then set -- --context "$CRD_APPLY_CONTEXT"; else set --; fi',
+  'uid=$(kubectl "$@" get namespace kube-system -o jsonpath="{.metadata.uid}") || { echo "Strimzi CRDs: cannot reach the cluster with KUBECONFIG=$KUBECONFIG; nothing was applied" >&2; exit 1; }',
+  'if [ "$uid" != "$CRD_APPLY_CLUSTER_UID" ]; then',
+  '  echo "Strimzi CRDs not applied: kubectl (KUBECONFIG=$KUBECONFIG, context $CRD_APPLY_CONTEXT) reaches the cluster whose kube-system namespace has UID $uid, but the providers reach the one with UID $CRD_APPLY_CLUSTER_UID. Point kubectl at the same cluster and deploy again." >&2',
+  '  exit 1',
+  'fi',
+  'i=0',
+  'while [ "$i" -lt "$STRIMZI_CRD_COUNT" ]; do',
+  '  eval "crd=\\$STRIMZI_CRD_$i"',
+  '  printf "%s" "$crd" | base64 -d | gunzip | kubectl "$@" apply --server-side --force-conflicts --field-manager shared-topic-mesh -f -',
+  '  i=$((i + 1))',
+  'done',
+  'echo "Strimzi $STRIMZI_VERSION: $STRIMZI_CRD_COUNT CRDs applied"',
+].join('\n');
 
 /**
  * POSIX sh (local-exec's interpreter). Deletes the CRDs only in the cluster whose kube-system UID was recorded at

@@ -101,6 +101,14 @@ export interface UiOptions {
   readonly chartVersion: string;
 }
 
+export interface DeployOptions {
+  /**
+   * How long a deploy waits for each Strimzi resource to report Ready for its latest generation, and for each demo
+   * app to roll out. A wait that runs out fails the deploy; the resource stays, and the next deploy waits again.
+   */
+  readonly readyTimeoutSeconds: number;
+}
+
 /** The resolved mesh: every default filled in, validated. */
 export interface Mesh {
   readonly regions: readonly Region[];
@@ -111,6 +119,7 @@ export interface Mesh {
   readonly metrics: MetricsOptions;
   readonly ui: UiOptions;
   readonly operator: OperatorOptions;
+  readonly deploy: DeployOptions;
   /**
    * Path of the kubeconfig file the providers read; undefined = as kubectl: $KUBECONFIG (a list of files), else
    * ~/.kube/config (see kubeconfig.ts).

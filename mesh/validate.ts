@@ -19,6 +19,7 @@ import {
   Region,
   ResourceRequirements,
   UiOptions,
+  DeployOptions,
 } from './model';
 import { copyName, MIRROR_MAKER } from './names';
 import { kafkaVersionsOf, strimziVersionsWithLists } from './strimzi/kafka-versions';
@@ -54,6 +55,7 @@ export const DEFAULTS = {
     namespace: 'strimzi',
     deleteCrdsOnDestroy: true,
   },
+  deploy: { readyTimeoutSeconds: 1200 },
 } as const;
 
 /** A mesh description that cannot be deployed. `problems` has one line per problem. */
@@ -214,7 +216,7 @@ class Reader {
 /** Resolves a parsed mesh file (or the demo) into a validated `Mesh` with every default filled in. */
 export function resolveMesh(input: Json, source = 'mesh config'): Mesh {
   const r = new Reader();
-  const root = r.object('(top level)', input, ['regions', 'topics', 'kafka', 'mirrorMaker', 'apps', 'metrics', 'ui', 'operator', 'kubeconfig']);
+  const root = r.object('(top level)', input, ['regions', 'topics', 'kafka', 'mirrorMaker', 'apps', 'metrics', 'ui', 'operator', 'deploy', 'kubeconfig']);
   if (root === undefined) throw new MeshConfigError(r.problems, source);
 
   const kafka = readKafka(r, root.kafka);
@@ -228,6 +230,7 @@ export function resolveMesh(input: Json, source = 'mesh config'): Mesh {
   const apps = readApps(r, root.apps, topics);
   const metrics = readMetrics(r, root.metrics);
   const ui = readUi(r, root.ui);
+  const deploy = readDeploy(r, root.deploy);
   // No default: unset means "as kubectl" ($KUBECONFIG, else ~/.kube/config), decided at synth (kubeconfig.ts).
   const kubeconfig = root.kubeconfig === undefined ? undefined : r.string('kubeconfig', root.kubeconfig);
 
@@ -241,6 +244,7 @@ export function resolveMesh(input: Json, source = 'mesh config'): Mesh {
     metrics: metrics!,
     ui: ui!,
     operator: operator!,
+    deploy: deploy!,
     ...(kubeconfig !== undefined ? { kubeconfig } : {}),
   };
 }
@@ -537,6 +541,14 @@ function readUi(r: Reader, value: Json): UiOptions | undefined {
   const chartVersion = r.string('ui.chartVersion', o.chartVersion, DEFAULTS.ui.chartVersion);
   if (enabled === undefined || repository === undefined || chartVersion === undefined) return undefined;
   return { enabled, repository, chartVersion };
+}
+
+function readDeploy(r: Reader, value: Json): DeployOptions | undefined {
+  const o = r.object('deploy', value, ['readyTimeoutSeconds']);
+  if (!o) return undefined;
+  const readyTimeoutSeconds = r.integer('deploy.readyTimeoutSeconds', o.readyTimeoutSeconds, DEFAULTS.deploy.readyTimeoutSeconds, 1);
+  if (readyTimeoutSeconds === undefined) return undefined;
+  return { readyTimeoutSeconds };
 }
 
 /** KafkaTopic resource name for a topic name: Kubernetes names are lowercase DNS-1123 subdomains. */

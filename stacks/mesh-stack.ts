@@ -63,7 +63,7 @@ export class MeshStack extends TerraformStack {
             provider: providerOf(region),
             namespace: region.name,
             caSecret: clusterCaSecretName(region),
-            caReady: [r.cluster.kafka],
+            caReady: [r.cluster.ready],
             userSecret: MIRROR_SOURCE_USER,
             userReady: [r.users.get(MIRROR_SOURCE_USER)!],
           }),
@@ -116,7 +116,8 @@ export class MeshStack extends TerraformStack {
         replicationFactor: replicationFactor(mesh.kafka),
         options: mesh.mirrorMaker,
         metrics: mesh.metrics.enabled,
-        dependsOn: [local.cluster.kafka, local.users.get(USERS.mirrorMaker)!, access.secret],
+        dependsOn: [local.cluster.ready, local.users.get(USERS.mirrorMaker)!, access.secret],
+        readyTimeoutSeconds: mesh.deploy.readyTimeoutSeconds,
       });
 
       if (mesh.apps.enabled) {
@@ -140,8 +141,9 @@ export class MeshStack extends TerraformStack {
             local.topics.get(mesh.apps.topic)!,
             local.users.get(USERS.producer)!,
             local.users.get(USERS.consumer)!,
-            mirrorMaker.resource,
+            mirrorMaker.ready,
           ],
+          readyTimeoutSeconds: mesh.deploy.readyTimeoutSeconds,
         });
       }
 
@@ -156,7 +158,7 @@ export class MeshStack extends TerraformStack {
           releaseName: UI.release,
           repository: mesh.ui.repository,
           chartVersion: mesh.ui.chartVersion,
-          dependsOn: [local.cluster.kafka, local.users.get(UI.user)!],
+          dependsOn: [local.cluster.ready, local.users.get(UI.user)!],
         });
         // The login password, read from the UI user's Secret: a sensitive output (see README, "Web UI").
         const password = readSecret(local, 'ui-password', providerOf(region), region.name, UI.user, [ui.release]);

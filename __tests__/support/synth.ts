@@ -60,6 +60,19 @@ export function manifestOf(stack: TerraformJson, kind: string, namespace: string
   return found;
 }
 
+/**
+ * The wait for a manifest's object to work (constructs/ready-wait.ts): a `terraform_data` that runs after the object
+ * is applied and is replaced whenever the object changes. Throws if the manifest has none, or more than one.
+ */
+export function readyWaitOf(stack: TerraformJson, manifest: ManifestEntry): { address: string; resource: TerraformResource } {
+  const waits = Object.entries(stack.resource.terraform_data ?? {}).filter(
+    ([, r]) => r.depends_on?.includes(manifest.address) && r.lifecycle?.replace_triggered_by?.includes(manifest.address),
+  );
+  if (waits.length !== 1) throw new Error(`${waits.length} waits for ${manifest.address}`);
+  const [[name, resource]] = waits;
+  return { address: `terraform_data.${name}`, resource };
+}
+
 /** Java-compatible full match of a regex (the subset we generate is the same in JavaScript). */
 export const fullMatch = (pattern: string, text: string): boolean => new RegExp(`^(?:${pattern})$`).test(text);
 
