@@ -19,7 +19,7 @@ export interface StackResource {
   readonly body: Record<string, any>;
   /** The object it makes, if any. */
   readonly object?: ObjectRef;
-  /** `wait` of a kubernetes_manifest: it is created only once this holds. */
+  /** The wait beside this object (constructs/ready-wait.ts): what depends on that wait comes only once this holds. */
   readonly waitsFor?: 'ready' | 'rollout';
   /** The nearest resources that make objects, which this one waits for. */
   readonly dependencies: readonly string[];
@@ -64,10 +64,19 @@ export function readStack(file: string): Map<string, StackResource> {
       return objectOf(type, body) ? [d] : nearest(d, seen);
     });
 
+  // The waits beside objects (constructs/ready-wait.ts): a terraform_data replaced whenever its object changes, whose
+  // kubectl waits for it; what depends on the wait waits for the object to work.
+  const waitOf = new Map<string, 'ready' | 'rollout'>();
+  for (const [, { type, body }] of bodies) {
+    const [object] = body.lifecycle?.replace_triggered_by ?? [];
+    const condition = body.provisioner?.[0]?.['local-exec']?.environment?.WAIT_FOR;
+    if (type === 'terraform_data' && object && (condition === 'ready' || condition === 'rollout')) waitOf.set(object, condition);
+  }
+
   const stack = new Map<string, StackResource>();
   for (const [address, { type, body }] of bodies) {
     if (type.startsWith('data.')) continue;
-    const wait = body.wait?.condition ? 'ready' : body.wait?.rollout ? 'rollout' : undefined;
+    const wait = waitOf.get(address);
     stack.set(address, { address, type, body, object: objectOf(type, body), ...(wait ? { waitsFor: wait } : {}), dependencies: [...new Set(nearest(address))] });
   }
   return stack;
