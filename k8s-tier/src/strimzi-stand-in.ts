@@ -175,6 +175,20 @@ export class StrimziStandIn {
     this.log('stopped');
   }
 
+  /**
+   * The status fields the installed CRD's schema has, as an operator of that release writes them (and as the API
+   * server would keep them: it prunes the rest). The stand-in follows Strimzi 1.2.0, whose Kafka status has fields
+   * 1.1.0's CRD lacks (clusterSecurity); against 1.1.0's CRDs it writes 1.1.0's fields. Read on every write, so that a
+   * CRD upgrade mid-run is followed.
+   */
+  private async knownToCrd(kind: Kind, status: Status): Promise<Status> {
+    const crd = await this.kube.find<Obj>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${PLURALS[kind]}.${GROUP}`);
+    const version = crd?.spec?.versions?.find((v: { name: string }) => v.name === API_VERSION);
+    const known = version?.schema?.openAPIV3Schema?.properties?.status?.properties as Record<string, unknown> | undefined;
+    if (!known) return status;
+    return Object.fromEntries(Object.entries(status).filter(([k]) => k in known)) as Status;
+  }
+
   // ---------------------------------------------------------------- watching
 
   private path(resource: Resource, ns?: string, name?: string): string {
@@ -807,8 +821,9 @@ export class StrimziStandIn {
    * Replaces the status through the /status subresource when it differs from the current one in more than the
    * conditions' transition times; a conflict reads the resource again. Resolves whether it wrote.
    */
-  private async writeStatus(kind: Kind, obj: Obj, status: Status): Promise<boolean> {
+  private async writeStatus(kind: Kind, obj: Obj, wanted: Status): Promise<boolean> {
     const path = this.path(kind, obj.metadata.namespace, obj.metadata.name);
+    const status = await this.knownToCrd(kind, wanted);
     let current: Obj | undefined = obj;
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
       if (!current || current.metadata.uid !== obj.metadata.uid) return false;
