@@ -112,8 +112,15 @@ export class Kube {
     let rest = '';
     let chain = Promise.resolve();
     res.setEncoding('utf8');
+    // The first error of onEvent ends the watch and rejects it; it is caught here at once (never left as an
+    // unhandled rejection while the stream runs on).
+    let failure: unknown;
     await new Promise<void>((done, fail) => {
       const onAbort = () => { res.destroy(); done(); };
+      const finish = () => {
+        signal.removeEventListener('abort', onAbort);
+        void chain.then(() => (failure !== undefined ? fail(failure) : done()));
+      };
       signal.addEventListener('abort', onAbort, { once: true });
       res.on('data', (chunk: string) => {
         const lines = (rest + chunk).split('\n');
@@ -121,10 +128,16 @@ export class Kube {
         for (const line of lines) {
           if (!line.trim()) continue;
           const event = JSON.parse(line) as WatchEvent<T>;
-          chain = chain.then(() => onEvent(event));
+          chain = chain
+            .then(() => (failure === undefined ? onEvent(event) : undefined))
+            .catch((e) => {
+              if (failure === undefined) failure = e;
+              res.destroy();
+            });
         }
       });
-      res.on('end', () => { signal.removeEventListener('abort', onAbort); chain.then(done, fail); });
+      res.on('end', finish);
+      res.on('close', finish);
       res.on('error', (e) => (signal.aborted ? done() : fail(e)));
     });
   }
