@@ -239,6 +239,12 @@ describe.each(meshes)('%s', (_name, load) => {
     test('brokers let the OS size their send buffers, so a remote fetch is not held to 100 KiB per round trip', () => {
       for (const region of mesh.regions) expect(manifestOf(m, 'Kafka', region.name, region.name).object.spec.kafka.config['socket.send.buffer.bytes']).toBe(-1);
     });
+
+    test('the demo producer compresses its orders with zstd (kafka-console-producer takes the codec from --compression-codec only)', () => {
+      const scripts = manifestOf(m, 'ConfigMap', mesh.regions[0].name, 'loosehanger-apps').object.data;
+      expect(terraformString(scripts['produce.sh'])).toContain('--compression-codec "${COMPRESSION_CODEC:-zstd}"');
+      expect(terraformString(scripts['produce.sh'])).not.toMatch(/--command-property compression\.type/);
+    });
   });
 
   describe('security', () => {
