@@ -21,7 +21,9 @@
  *     rate the copy was written at (copies / first-to-last receipt), the bytes on the wire, the replication latency
  *     p50/p99 (send at the source to receipt from the copy, every event of the run), the lag when the producer
  *     stopped and how long the copy took to catch up. Variants other than the synthesized one run the highest load at
- *     the lowest and highest round trip only. Then one run at BENCH_WAN_SCALED_RTT ms (default 2000; 0: none) and
+ *     the lowest and highest round trip only. Then, at the lowest and highest round trip, a backlog of
+ *     BENCH_WAN_BACKLOG events (default 100,000; 0: none) produced while the mirrors are paused and copied when they
+ *     resume: the link's throughput when it is the bottleneck, not the producer. Then one run at BENCH_WAN_SCALED_RTT ms (default 2000; 0: none) and
  *     BENCH_WAN_SCALED_MBPS (default 3) of uncompressed events: the bandwidth-delay product of 250 ms at 24 MB/s, a
  *     rate this machine cannot produce, to show what the fetch sizes do.
  *
@@ -54,6 +56,7 @@ const SCALED_RTT = Number(process.env.BENCH_WAN_SCALED_RTT ?? 2000);
 const SCALED_MBPS = Number(process.env.BENCH_WAN_SCALED_MBPS ?? 3);
 const CATCH_UP_MS = 60_000;
 const IDLE_SECONDS = 10;
+const BACKLOG = Number(process.env.BENCH_WAN_BACKLOG ?? 100_000);
 const SIZE = 1024;
 const MB = 1e6;
 
@@ -214,6 +217,40 @@ async function main(): Promise<void> {
       await sleep(1000);
       return measured;
     };
+    /** A backlog of BACKLOG events produced while the mirrors are paused, then copied: the link's throughput when it is the bottleneck. */
+    const backlog = async (variant: string, rtt: number): Promise<Row[]> => {
+      for (const l of links) await run.links.set(l, symmetricLink({ rttMs: rtt, jitterMs: rtt > 0 ? JITTER : 0, rateKBps: RATE_KBPS }));
+      for (const t of targets) await run.pauseConnector(t, synthesized.get(t)!.name, true);
+      const tag = `${variant}-${rtt}-backlog-${Date.now()}`;
+      await copies(true);
+      await run.startProducer(src, tag, { rate: 1e9, count: BACKLOG, size: SIZE, payload: 'orders' });
+      await waitFor(`${tag} produced`, async () => { const st = await run.producerStats(src, tag); return st.acked + st.failed >= BACKLOG; }, 300_000, 500);
+      const produced = await run.stopProducer(src, tag);
+      const b0 = await run.links.bytes();
+      const t0 = Date.now();
+      for (const t of targets) await run.pauseConnector(t, synthesized.get(t)!.name, false);
+      const caught = new Map<RegionRun, number>();
+      await waitFor(`${tag}: backlog copied`, async () => {
+        const now = await copies();
+        for (const t of targets) if (!caught.has(t) && (now.get(t)?.count ?? 0) >= produced.acked) caught.set(t, Date.now() - t0);
+        return caught.size === targets.length;
+      }, 300_000, 250).catch(() => log(`${tag}: backlog not copied within 300 s`));
+      const [final, b1] = [await copies(), await run.links.bytes()];
+      const measured = targets.map((t): Row => {
+        const s = final.get(t);
+        const window = s && s.last > s.first ? (s.last - s.first) / 1000 : NaN;
+        const secs = (caught.get(t) ?? 300_000) / 1000;
+        return {
+          variant, rtt, load: Infinity, produced: NaN, link: run.linkName(src, t),
+          throughput: s ? (s.count * SIZE) / MB / window : 0,
+          wire: delta(b0, b1, run.linkName(src, t)).downstream / MB / secs,
+          p50: -1, p99: -1, lagEvents: produced.acked - (s?.count ?? 0), lagSeconds: NaN, caughtUp: caught.get(t),
+        };
+      });
+      for (const r of measured) log(`${variant} ${rtt} ms backlog of ${produced.acked} ${r.link}: copied at ${r.throughput.toFixed(2)} MB/s, wire ${r.wire.toFixed(2)} MB/s, in ${((r.caughtUp ?? NaN) / 1000).toFixed(1)} s`);
+      await sleep(1000);
+      return measured;
+    };
     const rows: Row[] = [];
     // warm-up (JIT, connections, fetch sessions)
     await run.startProducer(src, 'warmup', { rate: 1000, count: 5000, size: SIZE, payload: 'orders' });
@@ -229,6 +266,8 @@ async function main(): Promise<void> {
           for (const rtt of rep % 2 === 0 ? rtts : [...rtts].reverse()) rows.push(...(await cell(variant, rtt, mbps, SECONDS)));
         }
       }
+      // the links' own ceiling: a backlog built while the mirrors are paused, then copied as fast as each link goes
+      if (BACKLOG > 0) for (const rtt of [Math.min(...RTTS), Math.max(...RTTS)]) rows.push(...(await backlog(variant, rtt)));
       // the fetch sizes' bound at a scale this machine reaches: SCALED_RTT ms at SCALED_MBPS MB/s of uncompressed events has the
       // bandwidth-delay product of 250 ms at SCALED_MBPS * SCALED_RTT / 250 MB/s
       if (SCALED_RTT > 0) rows.push(...(await cell(variant, SCALED_RTT, SCALED_MBPS, SECONDS, { 'compression.type': 'none' })).map((r) => ({ ...r, variant: `${variant}*` })));
@@ -252,7 +291,16 @@ async function main(): Promise<void> {
     out(`replication over the links (${SECONDS} s per run, ${REPEATS} runs per cell: mean rates and p50, the worse p99 and lag; 1 KiB order events; MB = 10^6 bytes; jitter +/- ${JITTER} ms per direction; link = copies / first-to-last receipt; wire = bytes down the link per second of producing; lag = events not yet in the copy when the producer stopped):`);
     out('variant          rtt ms  offered MB/s  produced MB/s  link                        link MB/s  wire MB/s  p50 ms  p99 ms  lag at end        caught up');
     for (const r of cells) {
-      out(`${r.variant.padEnd(16)} ${String(r.rtt).padStart(6)}  ${String(r.load).padStart(12)}  ${fmt(r.produced).padStart(13)}  ${r.link.padEnd(26)}  ${fmt(r.throughput).padStart(9)}  ${fmt(r.wire).padStart(9)}  ${String(r.p50).padStart(6)}  ${String(r.p99).padStart(6)}  ${`${r.lagEvents} ev (${fmt(r.lagSeconds, 1)} s)`.padEnd(16)}  ${r.caughtUp === undefined ? `no (${CATCH_UP_MS / 1000} s)` : `${(r.caughtUp / 1000).toFixed(1)} s`}`);
+      const isBacklog = r.load === Infinity;
+      out(`${r.variant.padEnd(16)} ${String(r.rtt).padStart(6)}  ${(isBacklog ? 'backlog' : String(r.load)).padStart(12)}  ${fmt(r.produced).padStart(13)}  ${r.link.padEnd(26)}  ${fmt(r.throughput).padStart(9)}  ${fmt(r.wire).padStart(9)}  ${(isBacklog ? '-' : String(r.p50)).padStart(6)}  ${(isBacklog ? '-' : String(r.p99)).padStart(6)}  ${(isBacklog ? `${BACKLOG} ev` : `${r.lagEvents} ev (${fmt(r.lagSeconds, 1)} s)`).padEnd(16)}  ${r.caughtUp === undefined ? `no (${(isBacklog ? 300_000 : CATCH_UP_MS) / 1000} s)` : `${(r.caughtUp / 1000).toFixed(1)} s`}`);
+    }
+    if (BACKLOG > 0) {
+      out(`backlog: ${BACKLOG} events (${(BACKLOG * SIZE / MB).toFixed(0)} MB) produced while the mirrors were paused, then copied: the link's throughput when nothing else limits it (lag at end = the backlog; caught up = time to copy it)`);
+      for (const variant of VARIANTS) {
+        const b = (rtt: number, l: string) => cells.find((r) => r.variant === variant && r.load === Infinity && r.rtt === rtt && r.link === l);
+        const ratios = links.map((l) => b(Math.max(...RTTS), l) && b(Math.min(...RTTS), l) ? b(Math.max(...RTTS), l)!.throughput / b(Math.min(...RTTS), l)!.throughput : NaN);
+        out(`backlog, ${variant}: link throughput ${Math.max(...RTTS)} ms / ${Math.min(...RTTS)} ms = ${ratios.map((x) => fmt(x)).join(', ')} (${links.join(', ')})`);
+      }
     }
     if (SCALED_RTT > 0) out(`*: ${SCALED_RTT} ms round trip at ${SCALED_MBPS} MB/s of uncompressed events (one run), the bandwidth-delay product of 250 ms at ${fmt((SCALED_MBPS * SCALED_RTT) / 250, 0)} MB/s: what the fetch sizes must carry per round trip at a rate this machine cannot produce`);
     // the headline: synthesized settings, highest load, the worse of the links

@@ -474,6 +474,17 @@ export class MeshRun {
     }, 120_000, 1000);
   }
 
+  /** Pauses or resumes a connector (PUT /connectors/<name>/pause|resume) and waits until its tasks are in that state. */
+  async pauseConnector(r: RegionRun, name: string, pause: boolean): Promise<void> {
+    const res = await this.rest(r, `/connectors/${encodeURIComponent(name)}/${pause ? 'pause' : 'resume'}`, { method: 'PUT' });
+    if (!res.ok) throw new Error(`${r.ns}: ${pause ? 'pause' : 'resume'} ${name}: ${res.status} ${await res.text()}`);
+    const want = pause ? 'PAUSED' : 'RUNNING';
+    await waitFor(`${r.ns} ${name} ${want}`, async () => {
+      const st = await this.connectorStatus(r, name);
+      return st && st.connector.state === want && st.tasks.length > 0 && st.tasks.every((t: any) => t.state === want);
+    }, 60_000, 250);
+  }
+
   async connectorStatus(r: RegionRun, name: string): Promise<any> {
     const res = await this.rest(r, `/connectors/${encodeURIComponent(name)}/status`).catch(() => undefined);
     return res?.ok ? res.json() : undefined;
