@@ -475,9 +475,10 @@ export class MeshRun {
   }
 
   /** Pauses or resumes a connector (PUT /connectors/<name>/pause|resume) and waits until its tasks are in that state. */
-  async pauseConnector(r: RegionRun, name: string, pause: boolean): Promise<void> {
+  async pauseConnector(r: RegionRun, name: string, pause: boolean, wait = true): Promise<void> {
     const res = await this.rest(r, `/connectors/${encodeURIComponent(name)}/${pause ? 'pause' : 'resume'}`, { method: 'PUT' });
     if (!res.ok) throw new Error(`${r.ns}: ${pause ? 'pause' : 'resume'} ${name}: ${res.status} ${await res.text()}`);
+    if (!wait) return;
     const want = pause ? 'PAUSED' : 'RUNNING';
     await waitFor(`${r.ns} ${name} ${want}`, async () => {
       const st = await this.connectorStatus(r, name);
