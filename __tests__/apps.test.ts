@@ -2,7 +2,7 @@
  * The demo apps' scripts, run for real with bash: the order generator and the client configuration.
  */
 import { spawnSync } from 'child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { APP_FILES } from '../constructs/demo-apps';
@@ -100,6 +100,34 @@ describe('client-config.sh', () => {
     const r = config({ KAFKA_USERNAME: 'u' });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain('KAFKA_PASSWORD is required');
+  });
+});
+
+describe('produce.sh', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'produce-'));
+    // a stand-in kafka-console-producer that prints its arguments and the lines it reads
+    mkdirSync(join(dir, 'bin'));
+    writeFileSync(join(dir, 'bin', 'kafka-console-producer.sh'), '#!/usr/bin/env bash\nprintf "%s\\n" "$@"\ncat >/dev/null\n', { mode: 0o755 });
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const args = (env: Record<string, string> = {}) => {
+    const r = run('produce.sh', { KAFKA_HOME: dir, BOOTSTRAP_SERVERS: 'b:9093', TOPIC: 'LH.ORDERS', KAFKA_USERNAME: 'producer', KAFKA_PASSWORD: 'p', REGION_CODE: 'EU', WAREHOUSES: 'Antwerp', ORDER_COUNT: '1', ORDER_INTERVAL_SECONDS: '0', ...env });
+    expect(r.status).toBe(0);
+    return r.stdout.trim().split('\n');
+  };
+  const valueOf = (a: string[], option: string) => a[a.indexOf(option) + 1];
+
+  test('compresses with zstd, through --compression-codec (the console producer ignores a compression.type property)', () => {
+    const a = args();
+    expect(valueOf(a, '--compression-codec')).toBe('zstd');
+    expect(a.filter((x) => /compression\.type/.test(x))).toEqual([]);
+    expect(valueOf(a, '--topic')).toBe('LH.ORDERS');
+  });
+
+  test('COMPRESSION_CODEC picks another codec', () => {
+    expect(valueOf(args({ COMPRESSION_CODEC: 'none' }), '--compression-codec')).toBe('none');
   });
 });
 

@@ -39,7 +39,14 @@ describe('the demo mesh (no MESH_CONFIG)', () => {
 
   test('fills in every documented default', () => {
     expect(mesh.kafka).toEqual({ brokers: 3, controllers: 0, storage: { type: 'ephemeral' }, resources: DEFAULTS.kafka.resources });
-    expect(mesh.mirrorMaker).toEqual({ replicas: 1, tasksMax: 2, refreshTopicsIntervalSeconds: 600, resources: DEFAULTS.mirrorMaker.resources });
+    expect(mesh.mirrorMaker).toEqual({
+      replicas: 1,
+      tasksMax: 2,
+      refreshTopicsIntervalSeconds: 600,
+      resources: DEFAULTS.mirrorMaker.resources,
+      wan: { roundTripMs: 250, throughputMBps: 20 },
+      copyCompression: 'zstd',
+    });
     expect(mesh.apps).toEqual({ enabled: true, topic: 'LH.ORDERS', intervalSeconds: 10, image: 'quay.io/strimzi/kafka:1.2.0-kafka-4.3.1' });
     expect(mesh.metrics).toEqual({ enabled: true, podMonitors: false });
     expect(mesh.ui).toEqual({ enabled: true, repository: 'https://kafbat.github.io/helm-charts', chartVersion: '1.5.2' });

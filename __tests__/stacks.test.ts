@@ -294,6 +294,47 @@ describe.each(meshes)('%s', (_name, load) => {
     });
   });
 
+  describe('long links between regions', () => {
+    const mm2s = manifests(m, 'KafkaMirrorMaker2');
+    test("each mirror's source consumer fetches twice the link's bandwidth-delay product per partition and round trip, with a socket buffer the OS sizes and a long idle wait", () => {
+      // the defaults: 250 ms at 20 MB/s = 5 MB in flight; twice that, rounded up to MiB = 10 MiB (Kafka's default: 1 MiB)
+      expect(mesh.mirrorMaker.wan).toEqual({ roundTripMs: 250, throughputMBps: 20 });
+      for (const mm2 of mm2s) {
+        for (const mirror of mm2.object.spec.mirrors) {
+          expect(mirror.sourceConnector.config).toMatchObject({ 'consumer.max.partition.fetch.bytes': String(10 * 1024 * 1024), 'consumer.receive.buffer.bytes': '-1' });
+          // an idle mirror asks each source broker every 5 s rather than every 500 ms (a record ends the wait at once: fetch.min.bytes stays 1)
+          expect(mirror.sourceConnector.config['consumer.fetch.max.wait.ms']).toBe('5000');
+          expect(mirror.sourceConnector.config).not.toHaveProperty('consumer.fetch.min.bytes');
+          // 10 MiB is below Kafka's 50 MiB fetch.max.bytes, which stays
+          expect(mirror.sourceConnector.config).not.toHaveProperty('consumer.fetch.max.bytes');
+          // these keys only reach the source consumer under the connector config, never under the source cluster's config
+          // (Kafka's MirrorConnectorConfig keeps only bootstrap, security, SSL and SASL keys of source.cluster.*)
+          expect(JSON.stringify(mirror.source.config ?? {})).not.toMatch(/fetch|buffer/);
+        }
+      }
+    });
+
+    test("the copies' producer sends 128 KiB batches, compressed with zstd", () => {
+      for (const mm2 of mm2s) {
+        for (const mirror of mm2.object.spec.mirrors) {
+          expect(mirror.sourceConnector.config).toMatchObject({ 'producer.override.batch.size': '131072', 'producer.override.compression.type': 'zstd' });
+        }
+        // per connector, not for the whole Connect worker
+        expect(JSON.stringify(mm2.object.spec.target.config)).not.toMatch(/producer\./);
+      }
+    });
+
+    test('brokers let the OS size their send buffers, so a remote fetch is not held to 100 KiB per round trip', () => {
+      for (const region of mesh.regions) expect(manifestOf(m, 'Kafka', region.name, region.name).object.spec.kafka.config['socket.send.buffer.bytes']).toBe(-1);
+    });
+
+    test('the demo producer compresses its orders with zstd (kafka-console-producer takes the codec from --compression-codec only)', () => {
+      const scripts = manifestOf(m, 'ConfigMap', mesh.regions[0].name, 'loosehanger-apps').object.data;
+      expect(terraformString(scripts['produce.sh'])).toContain('--compression-codec "${COMPRESSION_CODEC:-zstd}"');
+      expect(terraformString(scripts['produce.sh'])).not.toMatch(/--command-property compression\.type/);
+    });
+  });
+
   describe('security', () => {
     test('every MirrorMaker 2 connection uses TLS with a CA and SCRAM-SHA-512 credentials', () => {
       for (const mm2 of manifests(m, 'KafkaMirrorMaker2')) {
@@ -577,6 +618,22 @@ describe('options', () => {
     expect(m.json.resource.helm_release).toBeUndefined();
     expect(m.json.terraform.required_providers.helm).toBeUndefined();
     expect(manifests(m.json, 'KafkaUser').map((u) => u.object.metadata.name)).not.toContain('kafka-ui');
+  });
+
+  test('mirrorMaker.wan sizes the fetches: a near, slow link keeps Kafka\'s fetch sizes; a far, fast one raises both; copies may stay uncompressed', () => {
+    const mesh = demoMesh();
+    const configs = (wan: { roundTripMs: number; throughputMBps: number }, copyCompression: 'none' | 'lz4' = 'lz4') =>
+      manifests(synthMesh({ ...mesh, mirrorMaker: { ...mesh.mirrorMaker, wan, copyCompression } }).mesh.json, 'KafkaMirrorMaker2').flatMap((mm2) => mm2.object.spec.mirrors.map((x: any) => x.sourceConnector.config));
+    // 20 ms at 10 MB/s: 200 kB in flight, twice that is under 1 MiB: Kafka's default stays, nothing is written
+    for (const c of configs({ roundTripMs: 20, throughputMBps: 10 }, 'none')) {
+      expect(c).not.toHaveProperty('consumer.max.partition.fetch.bytes');
+      expect(c).not.toHaveProperty('producer.override.compression.type');
+      expect(c['consumer.receive.buffer.bytes']).toBe('-1');
+    }
+    // 1000 ms at 100 MB/s: 100 MB in flight; 200 MB rounded up to MiB (191 MiB) for both fetch sizes
+    for (const c of configs({ roundTripMs: 1000, throughputMBps: 100 })) {
+      expect(c).toMatchObject({ 'consumer.max.partition.fetch.bytes': String(191 * 1024 * 1024), 'consumer.fetch.max.bytes': String(191 * 1024 * 1024), 'producer.override.compression.type': 'lz4' });
+    }
   });
 
   test('apps can be turned off: no Deployments, no producer or consumer users', () => {

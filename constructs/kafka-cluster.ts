@@ -92,6 +92,8 @@ export class KafkaCluster extends Construct {
               'offsets.topic.replication.factor': replication,
               'transaction.state.log.replication.factor': replication,
               'transaction.state.log.min.isr': Math.min(2, replication),
+              // Kafka's fixed 100 KiB send buffer caps each remote MirrorMaker 2 fetch at 100 KiB per round trip; -1: the OS sizes it to the link.
+              'socket.send.buffer.bytes': -1,
             },
             ...(props.metrics ? { metricsConfig: metricsConfigRef(KAFKA_METRICS_KEY) } : {}),
           },

@@ -9,6 +9,7 @@ import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Construct } from 'constructs';
 import { COPY_SEPARATOR, MirrorMakerOptions } from '../mesh/model';
+import { KAFKA_CLIENT_DEFAULTS, mirrorFetchBytes } from '../mesh/mirror-settings';
 import { MIRROR_MAKER } from '../mesh/names';
 import { readyManifest } from './manifest';
 import { DEFAULTS } from '../mesh/validate';
@@ -55,6 +56,12 @@ export interface MirrorMakerProps {
   readonly readyTimeoutSeconds?: number;
 }
 
+/** fetch.max.wait.ms of a mirror's source consumer: 5 s, 10x Kafka's 500 ms (README, "MirrorMaker 2 over long links"). */
+export const MIRROR_FETCH_MAX_WAIT_MS = 5000;
+
+/** batch.size of the copies' producer: 128 KiB, 8x Kafka's 16 KiB (see README, "MirrorMaker 2 over long links"). */
+export const COPY_BATCH_BYTES = 8 * KAFKA_CLIENT_DEFAULTS.producerBatchSize;
+
 export class MirrorMaker extends Construct {
   readonly resource: Manifest;
   /** The wait for the MirrorMaker 2 to be Ready for its latest generation. */
@@ -64,6 +71,7 @@ export class MirrorMaker extends Construct {
     super(scope, id);
     const { options, target } = props;
     const rf = String(props.replicationFactor);
+    const fetchBytes = mirrorFetchBytes(options.wan);
     const connection = (endpoint: MirrorEndpoint) => ({
       alias: endpoint.alias,
       bootstrapServers: endpoint.bootstrapServers,
@@ -127,6 +135,23 @@ export class MirrorMaker extends Construct {
                 'offset-syncs.topic.location': 'target',
                 'offset-syncs.topic.replication.factor': rf,
                 'offset.lag.max': '100',
+                // The source consumer over the long link: `consumer.` keys reach MirrorSourceTask's replication consumer
+                // (Kafka's MirrorConnectorConfig.sourceConsumerConfig; Strimzi passes this config through verbatim).
+                // One fetch per source broker per round trip, with at most this much of a partition: 2x the link's bandwidth-delay product.
+                ...(fetchBytes !== KAFKA_CLIENT_DEFAULTS.maxPartitionFetchBytes ? { 'consumer.max.partition.fetch.bytes': String(fetchBytes) } : {}),
+                // A fetch response may hold the partitions' fetch sizes together, up to this (only set above Kafka's 50 MiB).
+                ...(fetchBytes > KAFKA_CLIENT_DEFAULTS.fetchMaxBytes ? { 'consumer.fetch.max.bytes': String(fetchBytes) } : {}),
+                // Kafka's fixed 64 KiB socket buffer caps a connection at 64 KiB per round trip (256 KiB/s at 250 ms); -1: the OS sizes it to the link.
+                'consumer.receive.buffer.bytes': '-1',
+                // An idle mirror asks each source broker again after every wait (500 ms: a few hundred bytes a second across the link); the first record ends a wait, so a longer one adds no latency.
+                'consumer.fetch.max.wait.ms': String(MIRROR_FETCH_MAX_WAIT_MS),
+                // The copies' producer (Connect's; `producer.override.` keys, allowed by Connect's default override policy "All", which Strimzi keeps):
+                // Connect allows it one request in flight, and a request holds one batch per partition: 16 KiB per round trip to the target is too little.
+                'producer.override.batch.size': String(COPY_BATCH_BYTES),
+                ...(options.copyCompression !== 'none' ? {
+                  // The copies are stored compressed, as the canonical topics are (the consumer hands MirrorMaker 2 the records uncompressed).
+                  'producer.override.compression.type': options.copyCompression,
+                } : {}),
               },
             },
           })),

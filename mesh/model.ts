@@ -54,6 +54,21 @@ export interface KafkaOptions {
   readonly version?: string;
 }
 
+/** Kafka producer compression codecs (`compression.type`), as Kafka's CompressionType names them. */
+export const COMPRESSION_TYPES = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+export type CompressionType = (typeof COMPRESSION_TYPES)[number];
+
+/**
+ * The link between two regions that every mirror must keep up over: what the MirrorMaker 2 settings that depend on
+ * distance are sized for (mesh/mirror-settings.ts).
+ */
+export interface WanOptions {
+  /** The longest round trip between two regions of the mesh, in milliseconds. */
+  readonly roundTripMs: number;
+  /** The highest rate one mirror (one source region's canonical topics into one other region) must carry, in MB/s. */
+  readonly throughputMBps: number;
+}
+
 export interface MirrorMakerOptions {
   /** Kafka Connect pods per region's MirrorMaker 2. */
   readonly replicas: number;
@@ -62,6 +77,10 @@ export interface MirrorMakerOptions {
   /** How often each mirror looks for new canonical topics and partitions at the source. */
   readonly refreshTopicsIntervalSeconds: number;
   readonly resources: ResourceRequirements;
+  /** The links the mirrors run over. */
+  readonly wan: WanOptions;
+  /** Compression codec of the copies MirrorMaker 2 writes into its region (its producer's `compression.type`). */
+  readonly copyCompression: CompressionType;
 }
 
 export interface AppOptions {

@@ -8,6 +8,8 @@ import { KNOWN_REGIONS } from './demo';
 import {
   AppOptions,
   CanonicalTopic,
+  COMPRESSION_TYPES,
+  CompressionType,
   COPY_SEPARATOR,
   ConfigValue,
   KafkaOptions,
@@ -20,7 +22,9 @@ import {
   ResourceRequirements,
   UiOptions,
   DeployOptions,
+  WanOptions,
 } from './model';
+import { bandwidthDelayProduct, MAX_FETCH_BYTES } from './mirror-settings';
 import { copyName, MIRROR_MAKER } from './names';
 import { kafkaVersionsOf, strimziVersionsWithLists } from './strimzi/kafka-versions';
 import { kafkaVersionsWithTopicConfigTables, topicConfigDefinition, topicConfigTable, TopicConfigTable, topicConfigValueProblem } from './topic-configs';
@@ -40,6 +44,8 @@ export const DEFAULTS = {
     tasksMax: 2,
     refreshTopicsIntervalSeconds: 600,
     resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '1Gi' } },
+    wan: { roundTripMs: 250, throughputMBps: 20 },
+    copyCompression: 'zstd' as CompressionType,
   },
   apps: {
     enabled: true,
@@ -147,6 +153,16 @@ class Reader {
       return undefined;
     }
     return value;
+  }
+
+  /** One of a fixed list of strings. */
+  oneOf<T extends string>(path: string, value: Json, allowed: readonly T[], fallback: T): T | undefined {
+    if (value === undefined || value === null) return fallback;
+    if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+      this.fail(path, `must be one of ${list(allowed)}, got ${show(value)}`);
+      return undefined;
+    }
+    return value as T;
   }
 
   array(path: string, value: Json): Json[] | undefined {
@@ -496,15 +512,42 @@ function readTopicOverrides(r: Reader, value: Json, topics: readonly CanonicalTo
 }
 
 function readMirrorMaker(r: Reader, value: Json): MirrorMakerOptions | undefined {
-  const o = r.object('mirrorMaker', value, ['replicas', 'tasksMax', 'refreshTopicsIntervalSeconds', 'resources']);
+  const o = r.object('mirrorMaker', value, ['replicas', 'tasksMax', 'refreshTopicsIntervalSeconds', 'resources', 'wan', 'copyCompression']);
   if (!o) return undefined;
   const d = DEFAULTS.mirrorMaker;
   const replicas = r.integer('mirrorMaker.replicas', o.replicas, d.replicas, 1);
   const tasksMax = r.integer('mirrorMaker.tasksMax', o.tasksMax, d.tasksMax, 1);
   const refresh = r.integer('mirrorMaker.refreshTopicsIntervalSeconds', o.refreshTopicsIntervalSeconds, d.refreshTopicsIntervalSeconds, 1);
   const resources = r.resources('mirrorMaker.resources', o.resources, d.resources);
-  if (replicas === undefined || tasksMax === undefined || refresh === undefined) return undefined;
-  return { replicas, tasksMax, refreshTopicsIntervalSeconds: refresh, resources };
+  const wan = readWan(r, o.wan);
+  const copyCompression = r.oneOf('mirrorMaker.copyCompression', o.copyCompression, COMPRESSION_TYPES, d.copyCompression);
+  if (replicas === undefined || tasksMax === undefined || refresh === undefined || wan === undefined || copyCompression === undefined) return undefined;
+  return { replicas, tasksMax, refreshTopicsIntervalSeconds: refresh, resources, wan, copyCompression };
+}
+
+/** Limits of mirrorMaker.wan: a round trip up to 10 s, a mirror's rate up to 1000 MB/s. */
+export const WAN_LIMITS = { roundTripMs: { min: 1, max: 10_000 }, throughputMBps: { min: 0.01, max: 1000 } } as const;
+
+function readWan(r: Reader, value: Json): WanOptions | undefined {
+  const o = r.object('mirrorMaker.wan', value, ['roundTripMs', 'throughputMBps']);
+  if (!o) return undefined;
+  const d = DEFAULTS.mirrorMaker.wan;
+  const within = (path: string, v: number | undefined, limits: { min: number; max: number }, kind: string) => {
+    if (v !== undefined && v > limits.max) {
+      r.fail(path, `must be ${kind} from ${limits.min} to ${limits.max}, got ${v}`);
+      return undefined;
+    }
+    return v;
+  };
+  const roundTripMs = within('mirrorMaker.wan.roundTripMs', r.integer('mirrorMaker.wan.roundTripMs', o.roundTripMs, d.roundTripMs, WAN_LIMITS.roundTripMs.min), WAN_LIMITS.roundTripMs, 'an integer');
+  const throughputMBps = within('mirrorMaker.wan.throughputMBps', r.number('mirrorMaker.wan.throughputMBps', o.throughputMBps, d.throughputMBps, WAN_LIMITS.throughputMBps.min), WAN_LIMITS.throughputMBps, 'a number');
+  if (roundTripMs === undefined || throughputMBps === undefined) return undefined;
+  const wan = { roundTripMs, throughputMBps };
+  if (2 * bandwidthDelayProduct(wan) > MAX_FETCH_BYTES) {
+    r.fail('mirrorMaker.wan', `a round trip of ${roundTripMs} ms at ${throughputMBps} MB/s puts ${(bandwidthDelayProduct(wan) / 1e6).toFixed(0)} MB in flight; the mirrors' fetch size (twice that) would exceed ${MAX_FETCH_BYTES / 1024 / 1024} MiB; allowed: roundTripMs x throughputMBps up to ${Math.floor(MAX_FETCH_BYTES / 2 / 1000)}`);
+    return undefined;
+  }
+  return wan;
 }
 
 function readApps(r: Reader, value: Json, topics: readonly CanonicalTopic[]): AppOptions | undefined {

@@ -147,6 +147,13 @@ export function readApp(region: RegionModel, name: 'producer' | 'consumer'): App
     const i = kv.indexOf('=');
     if (i > 0 && !kv.includes('$')) clientProps[kv.slice(0, i)] = kv.slice(i + 1);
   }
+  if (name === 'producer') {
+    // kafka-console-producer sets compression.type after the --command-property values, from --compression-codec:
+    // "none" without the option, "gzip" with an empty one (Kafka 4.3.1, tools' ConsoleProducer.producerProps and
+    // compressionCodec), so a compression.type given as a property never reaches the producer.
+    const codec = args.includes('--compression-codec') || args.some((a) => a.startsWith('--compression-codec=')) ? expand(option(args, '--compression-codec') ?? '', env) : undefined;
+    clientProps['compression.type'] = codec === undefined ? 'none' : codec === '' || codec.startsWith('--') ? 'gzip' : codec;
+  }
   // a program of the app may set the offset reset policy itself (e.g. a Java consumer in the ConfigMap)
   const texts = containerText(d, region).join('\n');
   const reset = /auto[._]offset[._]reset(?:_config)?["']?\s*[,=:]\s*["']?(earliest|latest)/i.exec(texts);

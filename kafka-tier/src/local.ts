@@ -91,13 +91,14 @@ const RF_KEYS: Record<string, number> = {
 };
 
 /** A connector config as the operator sends it, made runnable here. */
-export function localConnectorConfig(cfg: Record<string, string>, o: { addr: AddressMap; namespace: string; where: string }): Record<string, string> {
+export function localConnectorConfig(cfg: Record<string, string>, o: { addr: AddressMap; sourceAddr?: (bootstrap: string) => string; namespace: string; where: string }): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k0, v0] of Object.entries(cfg)) {
     const kv = dropTls(k0, v0);
     if (!kv) continue;
     const [k, v] = kv;
-    if (k === 'source.cluster.bootstrap.servers' || k === 'target.cluster.bootstrap.servers') out[k] = o.addr(v, o.namespace);
+    if (k === 'source.cluster.bootstrap.servers') out[k] = o.sourceAddr ? o.sourceAddr(v) : o.addr(v, o.namespace);
+    else if (k === 'target.cluster.bootstrap.servers') out[k] = o.addr(v, o.namespace);
     else if (k in RF_KEYS) out[k] = String(clampReplication(k, Number(v), o.where));
     else if (k.endsWith('.interval.seconds')) {
       note(`MirrorMaker 2 *.interval.seconds -> ${INTERVAL_SECONDS} (KAFKA_TIER_INTERVAL_SECONDS), e.g. ${o.where} ${k}=${v}`, 'interval');

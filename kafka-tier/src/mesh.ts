@@ -9,15 +9,26 @@ import * as http from 'http';
 import * as path from 'path';
 import { Agent, AgentError } from './agent';
 import { AppSpec, readApp } from './apps';
+import { configuredLinks, describeLink, LinkEmulator, LinkSpec } from './link';
 import { AddressMap, clampReplication, INTERVAL_SECONDS, localBrokerConfig, localConnectorConfig, localWorkerProperties, makeAddressMap, note } from './local';
 import { ensureBuilt, JavaProcess, log4jConfig, reapStaleRuns, RUNS_DIR, stopAll } from './procs';
 import { ConnectorDef, connectWorkerProperties, mirrorConnectors, Props, topicOf, userAcls } from './strimzi';
 import type { MeshModel, RegionModel, SecretRef } from './synth';
-import { Fatal, freePort, log, portOpen, propertiesText, randomPassword, sleep, waitFor, writeFile } from './util';
+import { Fatal, freePorts, log, portOpen, propertiesText, randomPassword, sleep, waitFor, writeFile } from './util';
 
 const ADMIN = 'kafka-tier-admin';
 
 export interface TopicSpec { name: string; partitions: number; replicas: number; config: Record<string, string> }
+
+/** The ends of the emulated link from a source region to a target region's MirrorMaker 2. */
+export interface LinkEnds {
+  /** the source broker's listener of its own for this target, e.g. WAN1 */
+  readonly listener: string;
+  /** where that listener listens (the proxy's upstream) */
+  readonly upstreamPort: number;
+  /** where the proxy listens: what the listener advertises, and where the target's MirrorMaker 2 bootstraps */
+  readonly proxyPort: number;
+}
 
 export class RegionRun {
   broker?: JavaProcess;
@@ -34,6 +45,8 @@ export class RegionRun {
   connectors: ConnectorDef[] = [];
   producer!: AppSpec;
   consumer!: AppSpec;
+  /** target namespace -> the link from this region (as a source) to that region's MirrorMaker 2 */
+  readonly linksOut = new Map<string, LinkEnds>();
 
   constructor(readonly model: RegionModel, runDir: string) {
     this.cluster = model.kafka.metadata.name;
@@ -72,6 +85,9 @@ export class Tally {
   }
 }
 
+/** A summary consumer's view of one topic: records, first and last receipt (ms), latency percentiles (ms; -1: none). */
+export interface TopicSummary { count: number; first: number; last: number; latencies: number; p50: number; p90: number; p99: number; max: number }
+
 export interface Produced { region: string; name: string; ids: string[]; sent: number; acked: number; failed: number; firstError?: string; lastError?: string }
 
 export class MeshRun {
@@ -80,6 +96,10 @@ export class MeshRun {
   readonly tallies = new Map<string, Tally>();
   readonly runDir: string;
   private addr!: AddressMap;
+  /** The slow links: one Toxiproxy proxy per ordered region pair, between each MirrorMaker 2 and its remote sources. */
+  links!: LinkEmulator;
+  /** How each link starts (KAFKA_TIER_LINKS; default: no delay). Key: `<sourceAlias>-><targetAlias>`. */
+  linkSpec: (pair: string) => LinkSpec = configuredLinks();
   private operatorTimer?: NodeJS.Timeout;
   private consumersStarted = new Set<string>();
 
@@ -117,13 +137,30 @@ export class MeshRun {
     reapStaleRuns();
     fs.mkdirSync(this.runDir, { recursive: true });
     log(`run ${this.label}: ${this.regions.length} regions (${this.regions.map((r) => r.ns).join(', ')}), input: ${this.mesh.source}, dir ${this.runDir}`);
+    const n = this.regions.length;
+    const ports = await freePorts(3 * n + 2 * n * (n - 1) + 1);
     for (const r of this.regions) {
-      r.brokerPort = await freePort();
-      r.controllerPort = await freePort();
-      r.restPort = await freePort();
+      r.brokerPort = ports.pop()!;
+      r.controllerPort = ports.pop()!;
+      r.restPort = ports.pop()!;
     }
+    this.regions.forEach((source) => this.regions.forEach((target, i) => {
+      if (target !== source) source.linksOut.set(target.ns, { listener: `WAN${i}`, upstreamPort: ports.pop()!, proxyPort: ports.pop()! });
+    }));
+    this.links = new LinkEmulator(this.runDir, ports.pop()!);
     this.addr = makeAddressMap(this.regions.map((r) => ({ namespace: r.ns, cluster: r.cluster, port: r.brokerPort })));
     this.plan();
+    await this.links.start();
+    for (const source of this.regions) {
+      for (const target of this.regions) {
+        if (target === source) continue;
+        const ends = source.linksOut.get(target.ns)!;
+        const name = this.linkName(source, target);
+        const spec = this.linkSpec(name);
+        await this.links.add({ name, source: source.ns, target: target.ns, proxyPort: ends.proxyPort, upstreamPort: ends.upstreamPort }, spec);
+        log(`link ${name}: 127.0.0.1:${ends.proxyPort} -> ${source.ns} listener ${ends.listener} 127.0.0.1:${ends.upstreamPort}; ${describeLink(spec)}`);
+      }
+    }
     await this.agent.start();
     await Promise.all(this.regions.map((r) => this.formatAndStartBroker(r)));
     await Promise.all(this.regions.map((r) => this.provision(r)));
@@ -139,11 +176,13 @@ export class MeshRun {
     // Connect workers first (clean leave of their groups), then brokers
     await Promise.all(this.regions.map((r) => r.connect?.stop(15_000)));
     await Promise.all(this.regions.map((r) => r.broker?.stop(20_000)));
+    await this.links?.stop();
     await stopAll();
     const open: string[] = [];
     for (const r of this.regions) {
-      for (const p of [r.brokerPort, r.controllerPort, r.restPort]) if (p && await portOpen(p)) open.push(`${r.ns}:${p}`);
+      for (const p of [r.brokerPort, r.controllerPort, r.restPort, ...[...r.linksOut.values()].flatMap((l) => [l.upstreamPort, l.proxyPort])]) if (p && await portOpen(p)) open.push(`${r.ns}:${p}`);
     }
+    if (this.links?.apiPort && await portOpen(this.links.apiPort)) open.push(`link emulator:${this.links.apiPort}`);
     if (open.length) throw new Error(`ports still open after stop: ${open.join(', ')}`);
     log(`run ${this.label} stopped; all processes ended, ports free`);
   }
@@ -169,7 +208,10 @@ export class MeshRun {
       if (target !== r) throw new Error(`${r.ns}/${mm2.metadata.name}: target cluster is ${target.ns}, not the local one`);
       r.connectors = mirrorConnectors(mm2).map((c) => ({
         ...c,
-        config: { ...localConnectorConfig(c.config, { addr: this.addr, namespace: r.ns, where: `${r.ns} ${c.name}` }), ...(c.name.endsWith('MirrorSourceConnector') ? this.tuning.connector ?? {} : {}) },
+        config: {
+          ...localConnectorConfig(c.config, { addr: this.addr, sourceAddr: (b) => this.linkAddress(b, r), namespace: r.ns, where: `${r.ns} ${c.name}` }),
+          ...(c.name.endsWith('MirrorSourceConnector') ? this.tuning.connector ?? {} : {}),
+        },
       }));
       for (const m of mm2.spec.mirrors ?? []) {
         const src = this.regionOfBootstrap(m.source.bootstrapServers, r.ns);
@@ -177,6 +219,20 @@ export class MeshRun {
         if (own !== m.source.alias) throw new Error(`${r.ns}: mirror source ${src.ns} has alias ${m.source.alias}, but its own MirrorMaker 2 calls it ${own}; one alias per cluster is required for loop prevention`);
       }
     }
+  }
+
+  /** `<sourceAlias>-><targetAlias>`, as the mirror's connector is named. */
+  linkName(source: RegionRun, target: RegionRun): string {
+    return `${source.model.mirrorMakers[0]?.spec.target.alias ?? source.ns}->${target.model.mirrorMakers[0]?.spec.target.alias ?? target.ns}`;
+  }
+
+  /** The address a target's MirrorMaker 2 reaches a remote source at: the proxy of their link. */
+  private linkAddress(bootstrap: string, target: RegionRun): string {
+    const source = this.regionOfBootstrap(bootstrap, target.ns);
+    if (source === target) return this.addr(bootstrap, target.ns);
+    const ends = source.linksOut.get(target.ns)!;
+    note(`a mirror's remote source (source.cluster.bootstrap.servers) -> the link emulator's proxy of that region pair, 127.0.0.1:<proxy port>, whose upstream is a listener of the source broker of its own that advertises the proxy (e.g. ${bootstrap} from ${target.ns} -> 127.0.0.1:${ends.proxyPort} -> ${source.ns} ${ends.listener})`, 'link');
+    return `127.0.0.1:${ends.proxyPort}`;
   }
 
   private regionOfBootstrap(bootstrap: string, fromNs: string): RegionRun {
@@ -194,18 +250,22 @@ export class MeshRun {
     if (!scram) throw new Error(`${r.ns}: Kafka ${r.cluster} has no listener with scram-sha-512 authentication`);
     note(`listener ${scram.name}:${scram.port} (tls=${scram.tls}, scram-sha-512) -> SASL_PLAINTEXT://127.0.0.1:<free port>; one combined broker+controller per cluster instead of the node pools`);
     const authz = k.authorization?.type;
+    // One more listener per region that mirrors from this one, advertising the proxy of their link (kafka-tier/src/link.ts).
+    const wan = [...r.linksOut.values()];
+    if (wan.length) note('each source broker has one more listener (same SCRAM-SHA-512 authentication) per region that mirrors from it, WAN<n> on 127.0.0.1:<port>, advertising the link emulator\'s proxy of that pair; local clients use the ordinary listener');
     const props: Props = [
       ['process.roles', 'broker,controller'],
       ['node.id', '0'],
       ['controller.quorum.voters', `0@127.0.0.1:${r.controllerPort}`],
-      ['listeners', `SCRAM://127.0.0.1:${r.brokerPort},CONTROLLER://127.0.0.1:${r.controllerPort}`],
-      ['advertised.listeners', `SCRAM://127.0.0.1:${r.brokerPort}`],
-      ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,SCRAM:SASL_PLAINTEXT'],
+      ['listeners', [`SCRAM://127.0.0.1:${r.brokerPort}`, `CONTROLLER://127.0.0.1:${r.controllerPort}`, ...wan.map((l) => `${l.listener}://127.0.0.1:${l.upstreamPort}`)].join(',')],
+      ['advertised.listeners', [`SCRAM://127.0.0.1:${r.brokerPort}`, ...wan.map((l) => `${l.listener}://127.0.0.1:${l.proxyPort}`)].join(',')],
+      ['listener.security.protocol.map', ['CONTROLLER:PLAINTEXT', 'SCRAM:SASL_PLAINTEXT', ...wan.map((l) => `${l.listener}:SASL_PLAINTEXT`)].join(',')],
       ['inter.broker.listener.name', 'SCRAM'],
       ['controller.listener.names', 'CONTROLLER'],
       ['sasl.enabled.mechanisms', 'SCRAM-SHA-512'],
       ['sasl.mechanism.inter.broker.protocol', 'SCRAM-SHA-512'],
       ['listener.name.scram.scram-sha-512.sasl.jaas.config', `org.apache.kafka.common.security.scram.ScramLoginModule required username="${ADMIN}" password="${r.adminPassword}";`],
+      ...wan.map((l): [string, string] => [`listener.name.${l.listener.toLowerCase()}.scram-sha-512.sasl.jaas.config`, 'org.apache.kafka.common.security.scram.ScramLoginModule required;']),
       ['log.dirs', path.join(r.dir, 'data')],
       ['group.initial.rebalance.delay.ms', '0'],
     ];
@@ -228,7 +288,8 @@ export class MeshRun {
   private async formatAndStartBroker(r: RegionRun): Promise<void> {
     const cfg = path.join(r.dir, 'config', 'server.properties');
     writeFile(cfg, this.brokerProperties(r));
-    const log4j = log4jConfig(path.join(r.dir, 'config', 'broker-log4j2.properties'), { 'kafka.server.KafkaRaftServer': 'INFO' });
+    // AbstractConfig at INFO: the broker logs the configuration it runs with (read back by the tests).
+    const log4j = log4jConfig(path.join(r.dir, 'config', 'broker-log4j2.properties'), { 'kafka.server.KafkaRaftServer': 'INFO', 'org.apache.kafka.common.config.AbstractConfig': 'INFO' });
     let id = '';
     do id = randomBytes(16).toString('base64url'); while (id.startsWith('-'));
     const fmt = new JavaProcess({
@@ -342,6 +403,8 @@ export class MeshRun {
       cwd: secrets, env: { ADVERTISED_HOSTNAME: '127.0.0.1' },
       log4j: log4jConfig(path.join(r.dir, 'config', 'connect-log4j2.properties'), {
         'org.apache.kafka.connect.mirror': 'INFO', 'org.apache.kafka.connect.runtime.rest.RestServer': 'INFO', 'org.apache.kafka.connect.runtime.WorkerSourceTask': 'WARN',
+        // every client's configuration as it is created (ConsumerConfig/ProducerConfig values: ...), read back by the tests
+        'org.apache.kafka.common.config.AbstractConfig': 'INFO',
       }),
     });
     r.connect.start();
@@ -394,6 +457,35 @@ export class MeshRun {
     log(`${r.ns}: connectors running: ${r.connectors.map((c) => c.name).join(', ')}`);
   }
 
+  /**
+   * Changes a connector's config as the operator does when the KafkaMirrorMaker2 changes (PUT /connectors/<name>/config;
+   * Connect restarts the connector and its tasks with it), then waits until it and its tasks run again.
+   */
+  async updateConnector(r: RegionRun, name: string, config: Record<string, string>): Promise<void> {
+    const c = r.connectors.find((x) => x.name === name);
+    if (!c) throw new Error(`${r.ns}: no connector ${name}`);
+    const res = await this.rest(r, `/connectors/${encodeURIComponent(name)}/config`, { method: 'PUT', body: JSON.stringify(config) });
+    if (!res.ok) throw new Error(`${r.ns}: PUT ${name}: ${res.status} ${await res.text()}`);
+    c.config = config;
+    await sleep(2000);
+    await waitFor(`${r.ns} ${name} running`, async () => {
+      const st = await this.connectorStatus(r, name);
+      return st && st.connector.state === 'RUNNING' && st.tasks.length > 0 && st.tasks.every((t: any) => t.state === 'RUNNING');
+    }, 120_000, 1000);
+  }
+
+  /** Pauses or resumes a connector (PUT /connectors/<name>/pause|resume) and waits until its tasks are in that state. */
+  async pauseConnector(r: RegionRun, name: string, pause: boolean, wait = true): Promise<void> {
+    const res = await this.rest(r, `/connectors/${encodeURIComponent(name)}/${pause ? 'pause' : 'resume'}`, { method: 'PUT' });
+    if (!res.ok) throw new Error(`${r.ns}: ${pause ? 'pause' : 'resume'} ${name}: ${res.status} ${await res.text()}`);
+    if (!wait) return;
+    const want = pause ? 'PAUSED' : 'RUNNING';
+    await waitFor(`${r.ns} ${name} ${want}`, async () => {
+      const st = await this.connectorStatus(r, name);
+      return st && st.connector.state === want && st.tasks.length > 0 && st.tasks.every((t: any) => t.state === want);
+    }, 60_000, 250);
+  }
+
   async connectorStatus(r: RegionRun, name: string): Promise<any> {
     const res = await this.rest(r, `/connectors/${encodeURIComponent(name)}/status`).catch(() => undefined);
     return res?.ok ? res.json() : undefined;
@@ -413,6 +505,24 @@ export class MeshRun {
         }
       }
     }
+  }
+
+  /**
+   * The configurations a process logged as it created them (Kafka's AbstractConfig: "<Class> values:" and one
+   * "\tkey = value" line per setting), newest last: what the brokers and MirrorMaker 2's clients really run with.
+   */
+  loggedConfigs(logFile: string, kind: string): Record<string, string>[] {
+    const text = fs.readFileSync(logFile, 'utf8');
+    const out: Record<string, string>[] = [];
+    for (const m of text.matchAll(new RegExp(`${kind} values: ?\\n((?:\\t[^\\n]*\\n)+)`, 'g'))) {
+      const cfg: Record<string, string> = {};
+      for (const line of m[1].split('\n')) {
+        const i = line.indexOf(' = ');
+        if (i > 0) cfg[line.slice(0, i).trim()] = line.slice(i + 3).trim();
+      }
+      out.push(cfg);
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------- shape
@@ -451,7 +561,7 @@ export class MeshRun {
   // ---------------------------------------------------------------- apps
 
   /** Starts the consumer app of each region (its user, group and include regex) and waits until it has every matching partition. */
-  async startConsumers(regions = this.regions, suffix = ''): Promise<void> {
+  async startConsumers(regions = this.regions, suffix = '', o: { summary?: boolean } = {}): Promise<void> {
     for (const r of regions) {
       const app = r.consumer;
       const name = `${r.ns}/consumer${suffix}`;
@@ -464,7 +574,7 @@ export class MeshRun {
       props['metadata.max.age.ms'] = String(INTERVAL_SECONDS * 1000);
       if (!app.include) throw new Error(`${r.ns}: consumer has no --include regex`);
       this.tallies.set(name, new Tally());
-      await this.agent.call('consumer.start', { name, regex: app.include, props });
+      await this.agent.call('consumer.start', { name, regex: app.include, props, summary: !!o.summary });
       this.consumersStarted.add(name);
     }
     await Promise.all(regions.map(async (r) => {
@@ -476,6 +586,11 @@ export class MeshRun {
       await waitFor(`${name} assignment`, () => want.every((p) => this.tallies.get(name)!.assignment.includes(p)), 60_000, 300);
       log(`${name}: subscribed with ${JSON.stringify(r.consumer.include)} as ${r.consumer.user}, group ${r.consumer.group}: ${topics.join(', ')}`);
     }));
+  }
+
+  /** What a consumer started with `summary` has received per topic (counts, receipt window, latency percentiles). */
+  async consumerSummary(name: string, reset = false): Promise<Record<string, TopicSummary>> {
+    return (await this.agent.call('consumer.summary', { name, reset })).topics;
   }
 
   async stopConsumer(name: string): Promise<void> {
@@ -490,9 +605,12 @@ export class MeshRun {
   }
 
   /** Starts an event producer `<ns>/<tag>` with the region's producer app settings (topic, user, client properties). */
-  async startProducer(r: RegionRun, tag: string, o: { rate: number; count?: number; size?: number; extra?: Record<string, string> }): Promise<void> {
+  async startProducer(r: RegionRun, tag: string, o: { rate: number; count?: number; size?: number; payload?: 'pad' | 'orders'; records?: string[]; extra?: Record<string, string> }): Promise<void> {
     if (!r.producer.topic) throw new Error(`${r.ns}: producer has no --topic`);
-    await this.agent.call('producer.start', { name: `${r.ns}/${tag}`, region: r.ns, topic: r.producer.topic, rate: o.rate, count: o.count, size: o.size ?? 0, props: this.producerProps(r, o.extra) });
+    await this.agent.call('producer.start', {
+      name: `${r.ns}/${tag}`, region: r.ns, topic: r.producer.topic, rate: o.rate, count: o.count, size: o.size ?? 0, payload: o.payload ?? 'pad',
+      ...(o.records ? { records: o.records } : {}), props: this.producerProps(r, o.extra),
+    });
   }
 
   producerStats(r: RegionRun, tag: string): Promise<{ sent: number; acked: number; failed: number; lastError?: string }> {
@@ -506,8 +624,8 @@ export class MeshRun {
   }
 
   /** Produces `count` events per region at `rate`/s with each region's producer app settings; returns the acked ids. */
-  async produceEverywhere(count: number, rate: number, tag: string, regions = this.regions): Promise<Produced[]> {
-    await Promise.all(regions.map((r) => this.startProducer(r, tag, { rate, count })));
+  async produceEverywhere(count: number, rate: number, tag: string, regions = this.regions, o: { size?: number; payload?: 'pad' | 'orders' } = {}): Promise<Produced[]> {
+    await Promise.all(regions.map((r) => this.startProducer(r, tag, { rate, count, ...o })));
     // Every send ends, acked or failed, within the client's own bounds: max.block.ms to get metadata, then
     // delivery.timeout.ms to be acked. A send stuck behind a restarted broker may take all of that (seen after the
     // outage test's restart): wait that long, so that a slow send counts as failed instead of failing the wait.

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { cloneCache, REPO_ROOT } from '../../tier-support/cache';
-import { freePort, portOpen } from '../../tier-support/ports';
+import { freePort, freePorts, portOpen } from '../../tier-support/ports';
 import { Fatal, sleep, tierLog, waitFor } from '../../tier-support/progress';
 
 /** Repository root (the folder holding kafka-tier/). */
@@ -10,7 +10,7 @@ export { REPO_ROOT };
 export const TIER_CACHE = cloneCache(path.resolve(__dirname, '..'));
 
 export const log = tierLog('kafka-tier');
-export { Fatal, freePort, portOpen, sleep, waitFor };
+export { Fatal, freePort, freePorts, portOpen, sleep, waitFor };
 
 export function writeFile(file: string, content: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });

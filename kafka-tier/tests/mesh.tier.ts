@@ -3,12 +3,20 @@
  * with the connectors Strimzi 1.2.0 generates). Tests of one mesh run in order and share its run.
  */
 import { ordersSeen, startDemoApp, stopDemoApp } from '../src/demo-apps';
+import { LinkBytes, symmetricLink } from '../src/link';
 import { INTERVAL_SECONDS } from '../src/local';
-import { MeshRun, Produced } from '../src/mesh';
+import { MeshRun, Produced, RegionRun } from '../src/mesh';
 import { loadMesh, meshInput } from '../src/synth';
-import { log, sleep, waitFor } from '../src/util';
+import { log, percentile, sleep, waitFor } from '../src/util';
 
 const FOUR_REGION_MESH = '__tests__/fixtures/meshes/four-regions.yaml';
+
+/** Bytes that crossed each link between two readings of the meters. */
+function crossed(before: Map<string, LinkBytes>, after: Map<string, LinkBytes>): Map<string, LinkBytes> {
+  return new Map([...after].map(([name, b]) => [name, { upstream: b.upstream - (before.get(name)?.upstream ?? 0), downstream: b.downstream - (before.get(name)?.downstream ?? 0) }]));
+}
+
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 
 function report(title: string, rows: { consumer: string; missing: number; duplicates: number }[]): void {
   log(`${title}: ${rows.map((r) => `${r.consumer} missing=${r.missing} duplicates=${r.duplicates}`).join('; ')}`);
@@ -117,6 +125,79 @@ describe('three-region demo mesh on real Kafka and MirrorMaker 2', () => {
     expect(refusals['wrong password']).toMatch(/SaslAuthenticationException/);
     // and the same users inside their ACLs are served
     expect(await run.refusal(() => run.agent.call('probe.produce', { props: run.clientProps(r, r.producer.user), topic }))).toBeUndefined();
+  });
+
+  test('links: every remote byte crosses the emulated link, once; local clients stay local; a delayed link delays only its copies', async () => {
+    const src = run.regions[run.regions.length - 1];
+    const [near, far] = run.regions.filter((r) => r !== src);
+    const copy = `${src.alias}.${src.producer.topic}`;
+    const fromSrc = run.regions.filter((r) => r !== src).map((r) => run.linkName(src, r));
+    // 1. 5,000 orders of 1 KiB into one region: what crosses its links, and what crosses the others
+    const t0 = await run.links.bytes();
+    const produced = await run.produceEverywhere(5000, 2500, 'link-bytes', [src], { size: 1024, payload: 'orders' });
+    expect(produced[0]).toMatchObject({ acked: 5000, failed: 0 });
+    const delivered = await run.waitDelivered(produced[0].ids, 120_000);
+    for (const d of delivered) expect(d).toMatchObject({ missing: 0 });
+    const mirrored = crossed(t0, await run.links.bytes());
+    // 2. local reads of everything (the canonical topic and both copies, from the beginning) add nothing to any link
+    const t1 = await run.links.bytes();
+    for (const r of run.regions) await run.audit(r, [r === src ? src.producer.topic! : copy]);
+    const local = crossed(t1, await run.links.bytes());
+    for (const [name, b] of mirrored) log(`link ${name}: ${b.downstream} B down, ${b.upstream} B up while ${src.ns} produced 5,000 x 1 KiB; then ${local.get(name)!.downstream} B down during local reads`);
+    const payload = Math.min(...fromSrc.map((n) => mirrored.get(n)!.downstream));
+    expect(payload).toBeGreaterThan(5000 * 100); // the records crossed the links from the source ...
+    for (const n of fromSrc) expect(mirrored.get(n)!.downstream).toBeLessThan(2 * payload); // ... the same once over each
+    // the other links carried only their idle fetches, and the local reads nothing but idle fetches anywhere
+    expect([...mirrored].filter(([name, b]) => !fromSrc.includes(name) && b.downstream >= payload / 10).map(([name]) => name)).toEqual([]);
+    expect([...local].filter(([, b]) => b.downstream >= payload / 20).map(([name]) => name)).toEqual([]);
+
+    // 3. a 2 s round trip on one link only: its copies arrive at least the one-way delay later than produced; the other's do not wait
+    await run.links.set(run.linkName(src, near), symmetricLink({ rttMs: 2000 }));
+    try {
+      for (const t of run.tallies.values()) t.reset();
+      const slow = await run.produceEverywhere(100, 50, 'link-delay', [src]);
+      const res = await run.waitDelivered(slow[0].ids, 120_000, [near, far].map((r) => `${r.ns}/consumer`));
+      for (const d of res) expect(d).toMatchObject({ missing: 0 });
+      const lat = (r: RegionRun) => sorted(run.tallies.get(`${r.ns}/consumer`)!.latencies.get(copy) ?? []);
+      const [l1, l2] = [lat(near), lat(far)];
+      log(`copy latency with a 2,000 ms round trip on ${run.linkName(src, near)}: min ${l1[0]} p50 ${percentile(l1, 50)} p99 ${percentile(l1, 99)} ms; without, on ${run.linkName(src, far)}: min ${l2[0]} p50 ${percentile(l2, 50)} p99 ${percentile(l2, 99)} ms`);
+      expect(l1[0]).toBeGreaterThanOrEqual(1000);
+      expect(l2[0]).toBeLessThan(1000);
+      expect(percentile(l1, 50) - percentile(l2, 50)).toBeGreaterThanOrEqual(500);
+    } finally {
+      await run.links.set(run.linkName(src, near), run.linkSpec(run.linkName(src, near)));
+    }
+  });
+
+  test("MirrorMaker 2's clients and the brokers run with the synthesized settings (the configurations they log)", async () => {
+    const checked: string[] = [];
+    for (const r of run.regions) {
+      const mm2 = r.model.mirrorMakers[0];
+      for (const mirror of mm2.spec.mirrors) {
+        const cfg: Record<string, unknown> = mirror.sourceConnector.config ?? {};
+        const connector = `${mirror.source.alias}->${mm2.spec.target.alias}.MirrorSourceConnector`;
+        // the replication consumer of each task (MirrorSourceTask: client.id "<source>-><target>|<connector>-<task>|replication-consumer")
+        const consumers = run.loggedConfigs(r.connect!.logFile, 'ConsumerConfig').filter((c) => /^(.*)\|(.*)-\d+\|replication-consumer$/.exec(c['client.id'] ?? '')?.slice(1).join('|') === `${mirror.source.alias}->${mm2.spec.target.alias}|${connector}`);
+        // the producer of each task (Connect: client.id "connector-producer-<connector>-<task>")
+        const producers = run.loggedConfigs(r.connect!.logFile, 'ProducerConfig').filter((c) => c['client.id']?.startsWith(`connector-producer-${connector}-`));
+        // one of each per task (a task restarted by a rebalance logs its clients again, with the same client.id)
+        const distinct = (cs: Record<string, string>[]) => new Set(cs.map((c) => c['client.id'])).size;
+        expect({ connector, consumers: distinct(consumers), producers: distinct(producers) }).toEqual({ connector, consumers: mirror.sourceConnector.tasksMax, producers: mirror.sourceConnector.tasksMax });
+        for (const [key, value] of Object.entries(cfg)) {
+          const [clients, name] = key.startsWith('consumer.') ? [consumers, key.slice('consumer.'.length)] : key.startsWith('producer.override.') ? [producers, key.slice('producer.override.'.length)] : [[], ''];
+          for (const c of clients) expect({ connector, [name]: c[name] }).toEqual({ connector, [name]: String(value) });
+          if (clients.length) checked.push(`${connector} ${name}=${value}`);
+        }
+      }
+      const brokerConfig = run.loggedConfigs(r.broker!.logFile, 'KafkaConfig').pop()!;
+      for (const [key, value] of Object.entries(r.model.kafka.spec.kafka.config ?? {})) {
+        if (!key.startsWith('socket.')) continue;
+        expect({ broker: r.ns, [key]: brokerConfig[key] }).toEqual({ broker: r.ns, [key]: String(value) });
+        checked.push(`${r.ns} broker ${key}=${value}`);
+      }
+    }
+    log(`running clients have the synthesized settings: ${[...new Set(checked.map((c) => c.replace(/^\S+ /, '')))].join(', ')} (${checked.length} checks)`);
+    expect(checked.length).toBeGreaterThan(0);
   });
 
   test('region outage: a broker is SIGKILLed and restarted on its old data; survivors keep delivering; nothing is lost', async () => {

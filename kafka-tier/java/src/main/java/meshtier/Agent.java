@@ -236,6 +236,11 @@ public final class Agent {
                 if (CONSUMERS.putIfAbsent(c.name, c) != null) throw new IllegalStateException("consumer exists: " + c.name);
                 c.start();
             }
+            case "consumer.summary" -> {
+                EventConsumer c = CONSUMERS.get(cmd.path("name").asText());
+                if (c == null) throw new IllegalStateException("no consumer " + cmd.path("name").asText());
+                c.report(reply, cmd.path("reset").asBoolean(false));
+            }
             case "consumer.stop" -> {
                 EventConsumer c = CONSUMERS.remove(cmd.path("name").asText());
                 if (c != null) c.stop();
@@ -325,7 +330,11 @@ public final class Agent {
         final Properties props;
         final double rate;
         final long count;
+        final List<byte[][]> given = new ArrayList<>();
         final int size;
+        /** "pad": the event padded with 'x' to size; "orders": padded with random order lines (compresses like real JSON). */
+        final String payload;
+        final java.util.Random random = new java.util.Random();
         final AtomicBoolean running = new AtomicBoolean(true);
         final AtomicBoolean paused = new AtomicBoolean(false);
         final AtomicLong sent = new AtomicLong();
@@ -345,8 +354,15 @@ public final class Agent {
             props.put("key.serializer", ByteArraySerializer.class.getName());
             props.put("value.serializer", ByteArraySerializer.class.getName());
             rate = cmd.path("rate").asDouble(10);
-            count = cmd.path("count").asLong(Long.MAX_VALUE);
             size = cmd.path("size").asInt(0);
+            payload = cmd.path("payload").asText("pad");
+            // given records ("<key>\t<value>" lines, as the demo's orders.sh prints them) instead of generated events
+            for (JsonNode line : cmd.path("records")) {
+                String text = line.asText();
+                int tab = text.indexOf('\t');
+                given.add(new byte[][] {text.substring(0, Math.max(0, tab)).getBytes(StandardCharsets.UTF_8), text.substring(tab + 1).getBytes(StandardCharsets.UTF_8)});
+            }
+            count = given.isEmpty() ? cmd.path("count").asLong(Long.MAX_VALUE) : given.size();
         }
 
         void start() {
@@ -379,14 +395,23 @@ public final class Agent {
                 final long s = seq++;
                 String id = region + ":" + name + ":" + s;
                 long ts = System.currentTimeMillis();
-                String base = "{\"id\":\"" + id + "\",\"region\":\"" + region + "\",\"seq\":" + s + ",\"ts\":" + ts
-                        + ",\"description\":\"M Blue Bootcut Jeans\",\"quantity\":" + (1 + s % 9) + ",\"pad\":\"";
-                pad.setLength(0);
-                for (int i = base.length() + 2; i < size; i++) pad.append('x');
-                byte[] value = (base + pad + "\"}").getBytes(StandardCharsets.UTF_8);
+                byte[] value;
+                byte[] key = id.getBytes(StandardCharsets.UTF_8);
+                if (!given.isEmpty()) {
+                    key = given.get((int) s)[0];
+                    value = given.get((int) s)[1];
+                } else if ("orders".equals(payload)) {
+                    value = orderEvent(id, s, ts, pad);
+                } else {
+                    String base = "{\"id\":\"" + id + "\",\"region\":\"" + region + "\",\"seq\":" + s + ",\"ts\":" + ts
+                            + ",\"description\":\"M Blue Bootcut Jeans\",\"quantity\":" + (1 + s % 9) + ",\"pad\":\"";
+                    pad.setLength(0);
+                    for (int i = base.length() + 2; i < size; i++) pad.append('x');
+                    value = (base + pad + "\"}").getBytes(StandardCharsets.UTF_8);
+                }
                 sent.incrementAndGet();
                 try {
-                    producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), value), (md, e) -> {
+                    producer.send(new ProducerRecord<>(topic, key, value), (md, e) -> {
                         if (e == null) {
                             acked.incrementAndGet();
                             ackedSeqs.add(s);
@@ -402,6 +427,39 @@ public final class Agent {
                     lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
                 }
             }
+        }
+
+        private static final String[] FIRST = {"Alfredo", "Maria", "Jan", "Sofia", "Liam", "Ana", "Noah", "Emma", "Lucas", "Chloe", "Mateo", "Lea"};
+        private static final String[] LAST = {"Walker", "Silva", "Janssen", "Garcia", "Smith", "Rossi", "Costa", "Dubois", "Lopez", "Peeters"};
+        private static final String[] SIZES = {"XS", "S", "M", "L", "XL", "XXL"};
+        private static final String[] COLOURS = {"Blue", "Black", "Grey", "White", "Indigo", "Stonewash", "Khaki"};
+        private static final String[] STYLES = {"Bootcut", "Skinny", "Straight", "Relaxed", "Slim", "Flared", "Tapered"};
+        private static final String[] PRODUCTS = {"Jeans", "Shorts", "Jacket", "Skirt", "Dungarees"};
+        private static final String[] WAREHOUSES = {"Antwerp", "Rotterdam", "Dusseldorf", "Brussels", "Hamburg", "Atlanta", "Lima"};
+
+        private String pick(String[] a) {
+            return a[random.nextInt(a.length)];
+        }
+
+        /** An order as the demo's orders.sh writes them (random customer, ids, price, warehouse), with order lines up to `size` bytes. */
+        private byte[] orderEvent(String id, long s, long ts, StringBuilder b) {
+            b.setLength(0);
+            b.append("{\"id\":\"").append(id).append("\",\"region\":\"").append(region).append("\",\"seq\":").append(s).append(",\"ts\":").append(ts)
+                    .append(",\"customer\":\"").append(pick(FIRST)).append(' ').append(pick(LAST))
+                    .append("\",\"customerid\":\"").append(java.util.UUID.randomUUID()).append("\",\"lines\":[");
+            boolean first = true;
+            do {
+                if (!first) b.append(',');
+                first = false;
+                b.append("{\"description\":\"").append(pick(SIZES)).append(' ').append(pick(COLOURS)).append(' ').append(pick(STYLES)).append(' ').append(pick(PRODUCTS))
+                        .append("\",\"price\":").append(10 + random.nextInt(90)).append('.').append(10 + random.nextInt(90))
+                        .append(",\"quantity\":").append(1 + random.nextInt(10)).append(",\"warehouse\":\"").append(pick(WAREHOUSES))
+                        .append("\",\"sku\":\"").append(Long.toString(random.nextLong() & Long.MAX_VALUE, 36)).append("\"}");
+            } while (b.length() + 150 < size);
+            b.append("],\"pad\":\"");
+            while (b.length() + 3 < size) b.append((char) ('a' + random.nextInt(26)));
+            b.append("\"}");
+            return b.toString().getBytes(StandardCharsets.UTF_8);
         }
 
         void stop(boolean flush) {
@@ -439,6 +497,9 @@ public final class Agent {
         final String name;
         final Pattern pattern;
         final Properties props;
+        /** Keep per-topic counts and latencies here instead of reporting every record (for high rates). */
+        final boolean summary;
+        final Map<String, TopicSummary> summaries = new ConcurrentHashMap<>();
         final AtomicBoolean running = new AtomicBoolean(true);
         KafkaConsumer<byte[], byte[]> consumer;
         Thread thread;
@@ -446,6 +507,7 @@ public final class Agent {
         EventConsumer(JsonNode cmd) {
             name = cmd.path("name").asText();
             pattern = Pattern.compile(cmd.path("regex").asText());
+            summary = cmd.path("summary").asBoolean(false);
             props = props(cmd.path("props"));
             props.put("key.deserializer", ByteArrayDeserializer.class.getName());
             props.put("value.deserializer", ByteArrayDeserializer.class.getName());
@@ -477,6 +539,10 @@ public final class Agent {
                     ConsumerRecords<byte[], byte[]> recs = consumer.poll(Duration.ofMillis(200));
                     if (recs.isEmpty()) continue;
                     long now = System.currentTimeMillis();
+                    if (summary) {
+                        for (ConsumerRecord<byte[], byte[]> r : recs) summaries.computeIfAbsent(r.topic(), t -> new TopicSummary()).add(sendTime(r.value()), now);
+                        continue;
+                    }
                     ObjectNode ev = JSON.createObjectNode().put("ev", "records").put("name", name);
                     ArrayNode arr = ev.putArray("r");
                     for (ConsumerRecord<byte[], byte[]> r : recs) {
@@ -510,6 +576,26 @@ public final class Agent {
             }
         }
 
+        /** The send time ("ts") of a harness event, read without parsing the whole value; -1 if there is none. */
+        static long sendTime(byte[] v) {
+            int n = v.length;
+            for (int i = 0; i + 5 < n; i++) {
+                if (v[i] == '"' && v[i + 1] == 't' && v[i + 2] == 's' && v[i + 3] == '"' && v[i + 4] == ':') {
+                    long ts = 0;
+                    int j = i + 5;
+                    while (j < n && v[j] >= '0' && v[j] <= '9') ts = ts * 10 + (v[j++] - '0');
+                    return j > i + 5 ? ts : -1;
+                }
+            }
+            return -1;
+        }
+
+        void report(ObjectNode reply, boolean reset) {
+            ObjectNode out = reply.putObject("topics");
+            for (Map.Entry<String, TopicSummary> e : summaries.entrySet()) e.getValue().report(out.putObject(e.getKey()));
+            if (reset) summaries.clear();
+        }
+
         void stop() {
             running.set(false);
             consumer.wakeup();
@@ -518,6 +604,32 @@ public final class Agent {
             } catch (InterruptedException ignored) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /** Records of one topic received by a summary consumer: count, first and last receipt, send-to-receipt latencies. */
+    static final class TopicSummary {
+        long count;
+        long first = Long.MAX_VALUE;
+        long last;
+        int[] latencies = new int[1024];
+        int n;
+
+        synchronized void add(long ts, long now) {
+            count++;
+            first = Math.min(first, now);
+            last = Math.max(last, now);
+            if (ts <= 0) return;
+            if (n == latencies.length) latencies = java.util.Arrays.copyOf(latencies, n * 2);
+            latencies[n++] = (int) Math.min(Integer.MAX_VALUE, Math.max(0, now - ts));
+        }
+
+        synchronized void report(ObjectNode o) {
+            int[] l = java.util.Arrays.copyOf(latencies, n);
+            java.util.Arrays.sort(l);
+            o.put("count", count).put("first", first == Long.MAX_VALUE ? 0 : first).put("last", last).put("latencies", n);
+            for (int p : new int[] {50, 90, 99}) o.put("p" + p, n == 0 ? -1 : l[Math.min(n - 1, Math.max(0, (int) Math.ceil(p / 100.0 * n) - 1))]);
+            o.put("max", n == 0 ? -1 : l[n - 1]);
         }
     }
 
