@@ -15,10 +15,11 @@
  * The wait runs kubectl, with the kubeconfig file(s) and context of the object's provider, so it reads the same
  * cluster the object was applied to.
  */
-import { Fn, TerraformResource } from 'cdktf';
+import { TerraformResource } from 'cdktf';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Construct } from 'constructs';
+import { kubectlKubeconfig } from './kubectl';
 import type { KubernetesObject } from './manifest';
 
 export type ReadyCondition = 'ready' | 'rollout';
@@ -53,8 +54,7 @@ export class ReadyWait extends Construct {
         {
           type: 'local-exec',
           environment: {
-            // pathexpand: kubectl does not expand "~" in KUBECONFIG.
-            KUBECONFIG: Fn.join(':', (props.provider.configPaths ?? ['~/.kube/config']).map((p) => Fn.pathexpand(p))),
+            KUBECONFIG: kubectlKubeconfig(props.provider.configPaths),
             WAIT_CONTEXT: props.provider.configContext ?? '',
             WAIT_FOR: props.condition,
             WAIT_RESOURCE: resource,

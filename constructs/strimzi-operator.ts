@@ -15,6 +15,7 @@ import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Construct } from 'constructs';
+import { kubectlKubeconfig } from './kubectl';
 
 export interface StrimziOperatorProps {
   readonly kubernetesProvider: KubernetesProvider;
@@ -114,8 +115,7 @@ export class StrimziOperator extends Construct {
     });
     cleanup.addOverride('input', {
       cluster_uid: clusterUid,
-      // pathexpand: kubectl does not expand "~" in KUBECONFIG.
-      kubeconfig: kubeconfigVariable(props),
+      kubeconfig: kubectlKubeconfig(props.kubeconfigPaths),
       context: props.context ?? '',
     });
     return cleanup;
@@ -140,6 +140,7 @@ export class StrimziOperator extends Construct {
     // list iterator renders a for expression over a set, which would lose the order and the index).
     const crds = `data.helm_template.${chart.friendlyUniqueId}.crds`;
     const fixed = {
+      // The same expression as kubectlKubeconfig, written as HCL: it sits inside the map expression below.
       KUBECONFIG: `join(":", [${(props.kubeconfigPaths ?? ['~/.kube/config']).map((p) => `pathexpand(${JSON.stringify(p)})`).join(', ')}])`,
       CRD_APPLY_CONTEXT: JSON.stringify(props.context ?? ''),
       CRD_APPLY_CLUSTER_UID: `data.kubernetes_namespace_v1.${clusterIdentity.friendlyUniqueId}.metadata[0].uid`,
@@ -164,11 +165,6 @@ export class StrimziOperator extends Construct {
     apply.addOverride('triggers_replace', { crds_sha256: Fn.sha256(Fn.join('\n---\n', chart.crds)), cluster_uid: clusterIdentity.metadata.uid });
     return apply;
   }
-}
-
-/** KUBECONFIG for kubectl: the providers' file(s), "~" expanded (kubectl does not expand it). */
-function kubeconfigVariable(props: StrimziOperatorProps): string {
-  return Fn.join(':', (props.kubeconfigPaths ?? ['~/.kube/config']).map((p) => Fn.pathexpand(p)));
 }
 
 /**
