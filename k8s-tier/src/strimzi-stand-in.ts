@@ -3,7 +3,9 @@
  * server where no container runs: it writes, through the real API, what our stack relies on Strimzi to write — the
  * CA Secrets and statuses of Kafka clusters, the statuses of node pools, the topic operator's finalizer and topic
  * statuses, the user operator's SCRAM Secrets and user statuses, and MirrorMaker 2 statuses that check the Secrets
- * MirrorMaker 2 reads. It runs no Kafka. Each behaviour, with the Strimzi source it comes from: STRIMZI-STAND-IN.md.
+ * MirrorMaker 2 reads; for external listeners (loadbalancer, nodeport, ingress) the Services and Ingresses Strimzi
+ * makes, waiting for their addresses (given by a load balancer / ingress controller: in the tier, the load-balancer
+ * stand-in) before the Kafka is Ready. It runs no Kafka. Each behaviour, with the Strimzi source it comes from: STRIMZI-STAND-IN.md.
  *
  * Run it in-process (`new StrimziStandIn(kube, options).start()`) or as a CLI: `npx tsx k8s-tier/src/strimzi-stand-in.ts --help`.
  */
