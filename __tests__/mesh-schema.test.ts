@@ -394,6 +394,7 @@ const FULL = {
       warehouses: ['Atlanta'],
       topicConfig: { 'LH.ORDERS': { 'retention.ms': '3600000' } },
     },
+    { name: 'south-america', context: 'kind-two', external: { type: 'loadbalancer', sourceRanges: ['203.0.113.0/24'] } },
     { name: 'europe', alias: null, code: null, warehouses: null, external: { type: 'nodeport', bootstrapHost: 'kafka.eu.example.com', brokerHostTemplate: 'b{nodeId}.kafka.eu.example.com', bootstrapNodePort: 31094 } },
   ],
   topics: [{ name: 'LH.ORDERS', partitions: 3, replicas: 2, config: { 'min.insync.replicas': 2, 'cleanup.policy': 'delete', preallocate: true } }],

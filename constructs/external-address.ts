@@ -19,6 +19,11 @@ export interface ExternalAddressProps {
   readonly namespace: string;
   /** The listener's name in `spec.kafka.listeners`. */
   readonly listener: string;
+  /**
+   * The kubeconfig context of the Kafka's cluster, for the message of a failed read.
+   * @default - the current context
+   */
+  readonly context?: string;
   /** The wait for the Kafka to be Ready: the read happens after it, at apply time. */
   readonly ready: readonly ITerraformDependable[];
 }
@@ -43,7 +48,7 @@ export class ExternalAddress extends Construct {
     kafka.addOverride('lifecycle.postcondition', [
       {
         condition: `\${length(${addresses('self.object')}) == 1}`,
-        error_message: `Kafka ${props.namespace}/${props.cluster} reports no address for its listener ${listener} (status.listeners): regions on other clusters cannot reach it. See "kubectl -n ${props.namespace} get kafka ${props.cluster} -o yaml" and the listener's Services or Ingresses.`,
+        error_message: `Kafka ${props.namespace}/${props.cluster} reports no address for its listener ${listener} (status.listeners): regions on other clusters cannot reach it. See "kubectl${props.context ? ` --context ${props.context}` : ''} -n ${props.namespace} get kafka ${props.cluster} -o yaml" and the listener's Services or Ingresses.`,
       },
     ]);
     // A Terraform expression, as a token: manifests escape literal "${" (constructs/manifest.ts), never tokens.

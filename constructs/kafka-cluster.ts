@@ -150,6 +150,7 @@ export function externalListenerSpec(external: ExternalListener): Record<string,
       // A load balancer per broker and one for the bootstrap; the cloud gives them addresses, Strimzi certifies those.
       const configuration = {
         ...cls,
+        ...(external.sourceRanges ? { loadBalancerSourceRanges: [...external.sourceRanges] } : {}),
         ...(names().length ? { bootstrap: alternativeNames() } : {}),
         ...(external.brokerHostTemplate ? { advertisedHostTemplate: external.brokerHostTemplate } : {}),
       };

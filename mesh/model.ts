@@ -55,6 +55,8 @@ export interface ExternalListener {
   readonly bootstrapNodePort?: number;
   /** Ingress class, or load balancer class, of the controller that serves the listener; undefined = the cluster's default. */
   readonly class?: string;
+  /** loadbalancer: the CIDR ranges allowed to connect (the other clusters' egress); undefined = any address. */
+  readonly sourceRanges?: readonly string[];
   /**
    * The address other regions use (`host:port[,host:port]`) when the user knows it; undefined = the address the
    * region's Kafka reports for the listener (its `status.listeners`), or `<bootstrapHost>:<bootstrapNodePort>`.

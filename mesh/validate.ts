@@ -418,13 +418,14 @@ function readRegions(r: Reader, value: Json, operator: OperatorOptions | undefin
 
 /** Listener types Strimzi knows that cannot serve a region on another cluster, and why (for the message). */
 const UNREACHABLE_LISTENER_TYPES: Readonly<Record<string, string>> = {
-  internal: 'only reachable inside the region\'s own Kubernetes cluster (the mesh already has one)',
-  'cluster-ip': 'only reachable inside the region\'s own Kubernetes cluster',
-  route: 'needs OpenShift Routes, which a Kubernetes cluster does not serve',
-  tlsroute: 'needs the Gateway API TLSRoute CRDs and a gateway with TLS passthrough, which this stack does not set up',
+  internal: 'its Services are only reachable inside the region\'s own Kubernetes cluster (the mesh already has such a listener)',
+  'cluster-ip': 'its Services are only reachable inside the region\'s own Kubernetes cluster',
+  route: 'it needs OpenShift Routes, which a Kubernetes cluster does not serve',
+  tlsroute: 'it needs the Gateway API TLSRoute CRDs and a gateway with TLS passthrough, which this stack does not set up',
 };
 const HOST = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const ADDRESS = /^[^\s:,]+:[0-9]{1,5}$/;
+const CIDR = /^(([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:]*:[0-9a-fA-F:]*\/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$/;
 
 /**
  * `regions[].external`: the listener regions on other clusters read through. What each type needs comes from what
@@ -433,10 +434,10 @@ const ADDRESS = /^[^\s:,]+:[0-9]{1,5}$/;
  * which no certificate names, so a node port listener needs DNS names that the certificates can carry.
  */
 function readExternal(r: Reader, path: string, value: Json): ExternalListener | undefined {
-  const o = r.object(path, value, ['type', 'bootstrapHost', 'brokerHostTemplate', 'bootstrapNodePort', 'class', 'bootstrapServers']);
+  const o = r.object(path, value, ['type', 'bootstrapHost', 'brokerHostTemplate', 'bootstrapNodePort', 'class', 'sourceRanges', 'bootstrapServers']);
   if (!o) return undefined;
   if (typeof o.type === 'string' && UNREACHABLE_LISTENER_TYPES[o.type]) {
-    r.fail(`${path}.type`, `${show(o.type)} cannot serve regions on other clusters: it is ${UNREACHABLE_LISTENER_TYPES[o.type]}; allowed: ${list(EXTERNAL_LISTENER_TYPES)}`);
+    r.fail(`${path}.type`, `${show(o.type)} cannot serve regions on other clusters: ${UNREACHABLE_LISTENER_TYPES[o.type]}; allowed: ${list(EXTERNAL_LISTENER_TYPES)}`);
     return undefined;
   }
   const type = r.oneOf(`${path}.type`, o.type, EXTERNAL_LISTENER_TYPES, 'loadbalancer');
@@ -457,6 +458,15 @@ function readExternal(r: Reader, path: string, value: Json): ExternalListener | 
     r.fail(`${path}.bootstrapNodePort`, `${bootstrapNodePort} is outside Kubernetes' default node port range, 30000-32767`);
   }
   const cls = o.class === undefined ? undefined : r.string(`${path}.class`, o.class);
+  let sourceRanges: string[] | undefined;
+  if (o.sourceRanges !== undefined && o.sourceRanges !== null) {
+    const items = r.array(`${path}.sourceRanges`, o.sourceRanges) ?? [];
+    if (items.length === 0) r.fail(`${path}.sourceRanges`, 'needs at least one CIDR range (leave it out to allow any address)');
+    sourceRanges = items.map((item, i) => {
+      if (typeof item !== 'string' || !CIDR.test(item)) r.fail(`${path}.sourceRanges[${i}]`, `${show(item)} is not a CIDR range such as "203.0.113.0/24" or "2001:db8::/32"`);
+      return String(item);
+    });
+  }
   const bootstrapServers = o.bootstrapServers === undefined ? undefined : r.string(`${path}.bootstrapServers`, o.bootstrapServers);
   if (bootstrapServers !== undefined && !bootstrapServers.split(',').every((a) => ADDRESS.test(a.trim()))) {
     r.fail(`${path}.bootstrapServers`, `${show(bootstrapServers)} is not a list of host:port addresses separated by ","`);
@@ -475,6 +485,9 @@ function readExternal(r: Reader, path: string, value: Json): ExternalListener | 
   }
   if (type !== 'nodeport' && bootstrapNodePort !== undefined) r.fail(`${path}.bootstrapNodePort`, 'applies only to type "nodeport"');
   if (type === 'nodeport' && cls !== undefined) r.fail(`${path}.class`, 'applies only to types "loadbalancer" and "ingress"');
+  if (type !== 'loadbalancer' && sourceRanges !== undefined) {
+    r.fail(`${path}.sourceRanges`, 'applies only to type "loadbalancer" (Strimzi sets them as the Services\' loadBalancerSourceRanges); restrict node ports and ingresses with the cluster\'s firewall or the ingress controller');
+  }
   if (type === undefined) return undefined;
   return {
     type,
@@ -482,6 +495,7 @@ function readExternal(r: Reader, path: string, value: Json): ExternalListener | 
     ...(brokerHostTemplate !== undefined ? { brokerHostTemplate } : {}),
     ...(bootstrapNodePort !== undefined ? { bootstrapNodePort } : {}),
     ...(cls !== undefined ? { class: cls } : {}),
+    ...(sourceRanges !== undefined ? { sourceRanges } : {}),
     ...(bootstrapServers !== undefined ? { bootstrapServers } : {}),
   };
 }

@@ -78,6 +78,7 @@ export class MeshStack extends TerraformStack {
           cluster: clusterName(region),
           namespace: region.namespace,
           listener: EXTERNAL_LISTENER.name,
+          ...(topology.clusterOf(region).context ? { context: topology.clusterOf(region).context } : {}),
           ready: [r.cluster.ready],
         });
         return [[region.name, address.bootstrapServers] as const];
