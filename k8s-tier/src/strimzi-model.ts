@@ -504,7 +504,7 @@ export function kafkaSelectorLabels(cluster: string): Record<string, string> {
  * generatePerPodServices, ServiceUtils.createService); for ingress listeners also a bootstrap Ingress and one per
  * broker, TLS passthrough to those Services (generateExternalBootstrapIngresses, generateExternalIngresses). Labels are
  * the selector labels plus the component's; bootstrap objects are owned by the Kafka, per-broker ones by their pool.
- * Left out: templates, per-listener labels and annotations, externalIPs, loadBalancerSourceRanges, ipFamilies.
+ * Left out: templates, per-listener labels and annotations, externalIPs, ipFamilies.
  */
 export function externalListenerObjects(kafka: Obj, assignments: readonly PoolAssignment[]): DesiredObject[] {
   const cluster = kafka.metadata.name;
@@ -525,6 +525,7 @@ export function externalListenerObjects(kafka: Obj, assignments: readonly PoolAs
         ports: [{ name: listenerPortName(l), port: l.port, targetPort: listenerPortName(l), protocol: 'TCP', ...(nodePort != null && type !== 'ClusterIP' ? { nodePort } : {}) }],
         ...(type === 'LoadBalancer' && c.class != null ? { loadBalancerClass: c.class } : {}),
         ...(type === 'LoadBalancer' && loadBalancerIP != null ? { loadBalancerIP } : {}),
+        ...(type === 'LoadBalancer' && c.loadBalancerSourceRanges?.length ? { loadBalancerSourceRanges: c.loadBalancerSourceRanges } : {}),
         ...(type === 'LoadBalancer' && c.allocateLoadBalancerNodePorts != null ? { allocateLoadBalancerNodePorts: c.allocateLoadBalancerNodePorts } : {}),
         ...(type !== 'ClusterIP' ? { externalTrafficPolicy: c.externalTrafficPolicy ?? 'Cluster' } : {}),
         ...(c.publishNotReadyAddresses != null ? { publishNotReadyAddresses: c.publishNotReadyAddresses } : {}),

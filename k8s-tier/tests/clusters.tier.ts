@@ -35,12 +35,13 @@ interface MeshRegion {
   alias: string;
   context?: ClusterContext;
   namespace?: string;
-  external?: { type: 'loadbalancer' | 'nodeport' | 'ingress'; bootstrapHost?: string; brokerHostTemplate?: string; bootstrapNodePort?: number; class?: string };
+  external?: { type: 'loadbalancer' | 'nodeport' | 'ingress'; sourceRanges?: string[]; bootstrapHost?: string; brokerHostTemplate?: string; bootstrapNodePort?: number; class?: string };
 }
 
 /** The demo's regions, one per cluster, with the three external listener types of the contract. */
 const REGIONS: MeshRegion[] = [
-  { name: 'north-america', alias: 'northamerica', context: 'cluster-a', external: { type: 'loadbalancer' } },
+  // Its load balancers admit only the other clusters' ranges.
+  { name: 'north-america', alias: 'northamerica', context: 'cluster-a', external: { type: 'loadbalancer', sourceRanges: ['198.51.100.0/24', '203.0.113.0/24'] } },
   {
     name: 'south-america', alias: 'southamerica', context: 'cluster-b',
     external: { type: 'nodeport', bootstrapHost: 'kafka.south-america.example', brokerHostTemplate: 'broker-{nodeId}.kafka.south-america.example', bootstrapNodePort: 31094 },
@@ -192,9 +193,12 @@ describe("three regions on three clusters, with the real cdktf CLI against three
       const kube = cluster(clusterOf(region)).kube;
       const ns = namespaceOf(region);
       switch (region.external!.type) {
-        case 'loadbalancer':
+        case 'loadbalancer': {
           expect(status.bootstrapServers).toBe(`${await loadBalancerIp(region)}:9094`);
+          const service = await kube.get<Obj>(`/api/v1/namespaces/${ns}/services/${region.name}-kafka-external-bootstrap`);
+          expect(service.spec!.loadBalancerSourceRanges).toEqual(region.external!.sourceRanges);
           break;
+        }
         case 'nodeport': {
           const service = await kube.get<Obj>(`/api/v1/namespaces/${ns}/services/${region.name}-kafka-external-bootstrap`);
           expect(service.spec!.ports[0].nodePort).toBe(region.external!.bootstrapNodePort);
