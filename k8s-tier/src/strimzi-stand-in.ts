@@ -658,14 +658,15 @@ export class StrimziStandIn {
     return out;
   }
 
-  /** Creates the object, or brings what the operator sets of it (labels, annotations, owners, finalizers, spec) to the desired values. */
+  /** Creates the object, or brings what the operator sets of it (labels, annotations, owners, spec) to the desired values. */
   private async applyObject(path: string, collection: string, desired: Obj): Promise<void> {
     const current = await this.kube.find<Obj>(path);
     if (!current) {
       await this.kube.create(collection, desired);
       return;
     }
-    const { name: _n, namespace: _ns, ...meta } = desired.metadata;
+    // Finalizers are set on creation only: a load balancer controller adds its own.
+    const { name: _n, namespace: _ns, finalizers: _f, ...meta } = desired.metadata;
     if (covers(current.metadata, meta) && covers(current.spec, desired.spec)) return;
     await this.kube.mergePatch(path, { metadata: meta, spec: desired.spec });
   }
