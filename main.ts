@@ -9,20 +9,25 @@ import { MeshStack } from './stacks/mesh-stack';
 import { OperatorStack } from './stacks/operator-stack';
 import { Mesh } from './mesh/model';
 import { DeployEnvironmentError, kubeconfigSource, refuseProviderEnvironment } from './mesh/kubeconfig';
+import { Topology } from './mesh/clusters';
+import { Kubeconfig, kubeconfigSource as kubeconfigFiles } from './ops/kubeconfig';
 
 /** Stack names: also the folders under cdktf.out/stacks/. */
 export const STACKS = { operator: 'operator', mesh: 'mesh' } as const;
 
 /**
  * The app for a mesh. The kubeconfig is chosen as kubectl chooses it (the mesh file's, else $KUBECONFIG, else
- * ~/.kube/config); throws DeployEnvironmentError if `env` sets provider variables that would split the deploy.
+ * ~/.kube/config), and read when a region names a context, to tell which regions share a cluster. Throws
+ * DeployEnvironmentError if `env` sets provider variables that would split the deploy, and MeshConfigError if a
+ * region's context, namespace or external listener cannot be used on the clusters the contexts reach.
  */
 export function buildApp(mesh: Mesh, outdir?: string, env: NodeJS.ProcessEnv = process.env): App {
   refuseProviderEnvironment(env);
   const kubeconfigPaths = kubeconfigSource(mesh.kubeconfig, env).paths;
+  const topology = Topology.resolve(mesh, () => Kubeconfig.read(kubeconfigFiles(mesh, env)));
   const app = new App({ ...(outdir ? { outdir } : {}), skipValidation: false });
-  const operator = new OperatorStack(app, STACKS.operator, { mesh, kubeconfigPaths });
-  const meshStack = new MeshStack(app, STACKS.mesh, { mesh, kubeconfigPaths });
+  const operator = new OperatorStack(app, STACKS.operator, { mesh, kubeconfigPaths, topology });
+  const meshStack = new MeshStack(app, STACKS.mesh, { mesh, kubeconfigPaths, topology });
   // The mesh's custom resources need the operator's CRDs at plan time; destroy removes the mesh first.
   meshStack.addDependency(operator);
   return app;

@@ -9,7 +9,7 @@ import { buildApp } from '../main';
 import { loadMeshFile } from '../mesh/load';
 import { Mesh } from '../mesh/model';
 import { consumerPattern, copyName, topicsPattern } from '../mesh/names';
-import { demoMesh, fixtureMesh, fullMatch, manifestOf, manifests, readyWaitOf, synthMesh, TerraformJson, terraformString } from './support/synth';
+import { demoMesh, fixtureMesh, fullMatch, kubeconfigEnv, manifestOf, manifests, readyWaitOf, synthMesh, TerraformJson, terraformString } from './support/synth';
 
 const meshes: Array<[string, () => Mesh]> = [
   ['the demo', demoMesh],
@@ -565,19 +565,19 @@ describe('options', () => {
 
   test('regions on other kubeconfig contexts get their own providers and operators', () => {
     const mesh = demoMesh();
-    const split = { ...mesh, regions: mesh.regions.map((r, i) => (i === 2 ? { ...r, context: 'eu-cluster' } : r)) };
-    const { operator, mesh: m } = synthMesh(split);
-    expect(operator.json.provider.kubernetes.map((p: any) => p.config_context ?? '(current)')).toEqual(['(current)', 'eu-cluster']);
+    const split = { ...mesh, regions: mesh.regions.map((r, i) => (i === 2 ? { ...r, context: 'europe' } : r)) };
+    const { operator, mesh: m } = synthMesh(split, kubeconfigEnv('three-clusters.yaml'));
+    expect(operator.json.provider.kubernetes.map((p: any) => p.config_context ?? '(current)')).toEqual(['(current)', 'europe']);
     const releases = Object.values(operator.json.resource.helm_release);
     expect(releases.map((r: any) => JSON.parse(r.values[0]).watchNamespaces).sort()).toEqual([['europe'], ['north-america', 'south-america']]);
     const eu = manifestOf(m.json, 'Kafka', 'europe', 'europe');
-    expect(eu.resource.provider).toBe('kubernetes.ctx_eu_cluster');
+    expect(eu.resource.provider).toBe('kubernetes.ctx_europe');
     expect(manifestOf(m.json, 'Kafka', 'north-america', 'north-america').resource.provider).toBe('kubernetes');
     // The copy of europe's CA into north-america is read through europe's provider and written through the default one.
     const copy = Object.values(m.json.resource.kubernetes_secret_v1).find((s: any) => s.metadata.namespace === 'north-america')!;
     expect(copy.provider).toBe('kubernetes');
     const [, from] = /data\.kubernetes_secret_v1\.([^.]+)\.data/.exec(copy.data['europe.ca.crt'])!;
-    expect(m.json.data!.kubernetes_secret_v1[from].provider).toBe('kubernetes.ctx_eu_cluster');
+    expect(m.json.data!.kubernetes_secret_v1[from].provider).toBe('kubernetes.ctx_europe');
   });
 
   test('the README walkthrough (examples/europe-retention.yaml) changes the demo in one place only', () => {

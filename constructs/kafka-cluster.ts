@@ -1,13 +1,14 @@
 /**
- * A region's Kafka cluster: a Strimzi `Kafka` (KRaft) and its `KafkaNodePool`s, with one internal listener that
- * requires TLS and SCRAM-SHA-512, the simple authorizer, no topic auto-creation, and the entity operator so that
- * KafkaTopic and KafkaUser resources are reconciled.
+ * A region's Kafka cluster: a Strimzi `Kafka` (KRaft) and its `KafkaNodePool`s, with an internal listener that
+ * requires TLS and SCRAM-SHA-512 (and, when regions on other Kubernetes clusters read it, an external listener that
+ * requires the same), the simple authorizer, no topic auto-creation, and the entity operator so that KafkaTopic and
+ * KafkaUser resources are reconciled.
  */
 import { ITerraformDependable } from 'cdktf';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Construct } from 'constructs';
-import { KafkaOptions, KafkaStorage, TLS_LISTENER_PORT } from '../mesh/model';
+import { EXTERNAL_LISTENER, ExternalListener, KafkaOptions, KafkaStorage, TLS_LISTENER_PORT } from '../mesh/model';
 import { replicationFactor } from '../mesh/names';
 import { objectManifest, readyManifest } from './manifest';
 import { DEFAULTS } from '../mesh/validate';
@@ -24,6 +25,11 @@ export interface KafkaClusterProps {
    * @default false
    */
   readonly metrics?: boolean;
+  /**
+   * The listener regions on other Kubernetes clusters read through (TLS + SCRAM-SHA-512).
+   * @default - none: only clients in the same cluster reach it
+   */
+  readonly external?: ExternalListener;
   /** @default - none */
   readonly dependsOn?: ITerraformDependable[];
   /**
@@ -78,9 +84,11 @@ export class KafkaCluster extends Construct {
         spec: {
           kafka: {
             ...(options.version ? { version: options.version } : {}),
-            // The only listener: in-cluster, TLS-encrypted, every client authenticated.
             listeners: [
+              // In-cluster: TLS-encrypted, every client authenticated.
               { name: 'tls', port: TLS_LISTENER_PORT, type: 'internal', tls: true, authentication: { type: 'scram-sha-512' } },
+              // For regions on other clusters: the same security, with certificates valid for the names they use.
+              ...(props.external ? [externalListenerSpec(props.external)] : []),
             ],
             // Only what a KafkaUser's ACLs grant is allowed.
             authorization: { type: 'simple' },
@@ -117,6 +125,37 @@ export class KafkaCluster extends Construct {
     });
     this.kafka = kafka.manifest;
     this.ready = kafka.ready;
+  }
+}
+
+/**
+ * Strimzi's listener for regions on other clusters. Strimzi 1.2.0 (KafkaListenersReconciler) puts a load balancer's
+ * address and an ingress's hosts into the broker certificates itself; the names the mesh file gives (a DNS name for
+ * the bootstrap, the address others use, advertised broker names) are added as alternative names and advertised hosts.
+ */
+export function externalListenerSpec(external: ExternalListener): Record<string, unknown> {
+  const addressHosts = (external.bootstrapServers ?? '').split(',').map((a) => a.trim().replace(/:[0-9]+$/, '')).filter((h) => h !== '');
+  const names = (exclude?: string) => [...new Set([external.bootstrapHost, ...addressHosts])].filter((h): h is string => h !== undefined && h !== exclude);
+  const alternativeNames = (exclude?: string) => (names(exclude).length ? { alternativeNames: names(exclude) } : {});
+  const cls = external.class !== undefined ? { class: external.class } : {};
+  const common = { name: EXTERNAL_LISTENER.name, port: EXTERNAL_LISTENER.port, type: external.type, tls: true, authentication: { type: 'scram-sha-512' } };
+  switch (external.type) {
+    case 'ingress':
+      // One Ingress per broker and one for the bootstrap, each with its host, TLS passed through to the broker (443).
+      return { ...common, configuration: { ...cls, bootstrap: { host: external.bootstrapHost, ...alternativeNames(external.bootstrapHost) }, hostTemplate: external.brokerHostTemplate } };
+    case 'nodeport':
+      // The bootstrap's node port is fixed so that its address is known; brokers advertise DNS names, not node IPs.
+      return { ...common, configuration: { bootstrap: { nodePort: external.bootstrapNodePort, ...alternativeNames() }, advertisedHostTemplate: external.brokerHostTemplate } };
+    case 'loadbalancer': {
+      // A load balancer per broker and one for the bootstrap; the cloud gives them addresses, Strimzi certifies those.
+      const configuration = {
+        ...cls,
+        ...(external.sourceRanges ? { loadBalancerSourceRanges: [...external.sourceRanges] } : {}),
+        ...(names().length ? { bootstrap: alternativeNames() } : {}),
+        ...(external.brokerHostTemplate ? { advertisedHostTemplate: external.brokerHostTemplate } : {}),
+      };
+      return { ...common, ...(Object.keys(configuration).length ? { configuration } : {}) };
+    }
   }
 }
 

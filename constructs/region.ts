@@ -6,7 +6,7 @@ import { ITerraformDependable } from 'cdktf';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Construct } from 'constructs';
 import { regionUsers } from '../mesh/access';
-import { Mesh, Region } from '../mesh/model';
+import { ExternalListener, Mesh, Region } from '../mesh/model';
 import { clusterName } from '../mesh/names';
 import { CanonicalTopic } from './canonical-topic';
 import { KafkaCluster } from './kafka-cluster';
@@ -17,6 +17,11 @@ export interface MeshRegionProps {
   readonly provider: KubernetesProvider;
   readonly mesh: Mesh;
   readonly region: Region;
+  /**
+   * The listener regions on other Kubernetes clusters read this region through.
+   * @default - none (every reader is on the same cluster)
+   */
+  readonly external?: ExternalListener;
 }
 
 export class MeshRegion extends Construct {
@@ -31,14 +36,15 @@ export class MeshRegion extends Construct {
     const { mesh, region, provider } = props;
     const cluster = clusterName(region);
     const metrics = mesh.metrics.enabled
-      ? new MetricsConfig(this, 'metrics', { provider, namespace: region.name, podMonitor: mesh.metrics.podMonitors })
+      ? new MetricsConfig(this, 'metrics', { provider, namespace: region.namespace, podMonitor: mesh.metrics.podMonitors })
       : undefined;
     this.cluster = new KafkaCluster(this, 'kafka', {
       provider,
       name: cluster,
-      namespace: region.name,
+      namespace: region.namespace,
       options: mesh.kafka,
       metrics: mesh.metrics.enabled,
+      ...(props.external ? { external: props.external } : {}),
       dependsOn: metrics ? [metrics.configMap] : [],
       readyTimeoutSeconds: mesh.deploy.readyTimeoutSeconds,
     });
@@ -50,7 +56,7 @@ export class MeshRegion extends Construct {
         new CanonicalTopic(this, `topic-${topic.resourceName}`, {
           provider,
           cluster,
-          namespace: region.name,
+          namespace: region.namespace,
           topic,
           configOverrides: region.topicConfig[topic.name],
           dependsOn: ready,
@@ -64,7 +70,7 @@ export class MeshRegion extends Construct {
         new KafkaUser(this, `user-${user.name}`, {
           provider,
           cluster,
-          namespace: region.name,
+          namespace: region.namespace,
           user,
           dependsOn: ready,
           readyTimeoutSeconds: mesh.deploy.readyTimeoutSeconds,

@@ -9,18 +9,59 @@ export type ConfigValue = string;
 
 /** A region: one Kubernetes namespace holding one Kafka cluster, its canonical topics, a MirrorMaker 2 and the demo apps. */
 export interface Region {
-  /** Namespace and Kafka cluster name (a DNS-1123 label). */
+  /** Kafka cluster name (a DNS-1123 label), and the region's name in messages, keys and outputs. */
   readonly name: string;
+  /** Namespace the region lives in, on its Kubernetes cluster (a DNS-1123 label; the mesh file's default: the name). */
+  readonly namespace: string;
   /** MirrorMaker 2 cluster alias and the prefix of this region's copies in other regions. */
   readonly alias: string;
-  /** kubeconfig context of the Kubernetes cluster the region lives on; undefined = the current context. */
+  /**
+   * kubeconfig context of the Kubernetes cluster the region lives on, as the mesh file writes it; undefined = the
+   * current context. Which cluster that is gets decided at synth (mesh/clusters.ts).
+   */
   readonly context?: string;
+  /**
+   * How regions on other Kubernetes clusters reach this region's Kafka, as the mesh file writes it; undefined = the
+   * default (a load balancer) when the mesh spans more than one cluster (mesh/clusters.ts).
+   */
+  readonly external?: ExternalListener;
   /** Short region code written into each order event (e.g. "NA"). */
   readonly code: string;
   /** Warehouses the demo producer ships orders from. */
   readonly warehouses: readonly string[];
   /** Per-topic config overrides for this region's canonical topics (topic name -> config). */
   readonly topicConfig: Readonly<Record<string, Readonly<Record<string, ConfigValue>>>>;
+}
+
+/**
+ * Kafka listener types that another Kubernetes cluster can reach, as Strimzi names them. Strimzi also has `route`
+ * (OpenShift only) and `tlsroute` (Gateway API), which this stack does not offer, and `internal` and `cluster-ip`,
+ * which only the region's own cluster reaches.
+ */
+export const EXTERNAL_LISTENER_TYPES = ['loadbalancer', 'nodeport', 'ingress'] as const;
+export type ExternalListenerType = (typeof EXTERNAL_LISTENER_TYPES)[number];
+
+/**
+ * The listener every region on another Kubernetes cluster reads a region through (TLS + SCRAM-SHA-512, like the
+ * internal one). Names the mesh file gives are added to the brokers' certificates, so clients verify them.
+ */
+export interface ExternalListener {
+  readonly type: ExternalListenerType;
+  /** The bootstrap's DNS name (ingress and nodeport: required; loadbalancer: a name pointing at the load balancer). */
+  readonly bootstrapHost?: string;
+  /** Each broker's DNS name, with `{nodeId}` (ingress and nodeport: required; loadbalancer: optional). */
+  readonly brokerHostTemplate?: string;
+  /** nodeport: the bootstrap Service's node port (required: with it, the address is known before deploying). */
+  readonly bootstrapNodePort?: number;
+  /** Ingress class, or load balancer class, of the controller that serves the listener; undefined = the cluster's default. */
+  readonly class?: string;
+  /** loadbalancer: the CIDR ranges allowed to connect (the other clusters' egress); undefined = any address. */
+  readonly sourceRanges?: readonly string[];
+  /**
+   * The address other regions use (`host:port[,host:port]`) when the user knows it; undefined = the address the
+   * region's Kafka reports for the listener (its `status.listeners`), or `<bootstrapHost>:<bootstrapNodePort>`.
+   */
+  readonly bootstrapServers?: string;
 }
 
 /** A canonical topic: created identically in every region, and mirrored into every other region as `<alias>.<name>`. */
@@ -149,5 +190,8 @@ export interface Mesh {
 /** MirrorMaker 2's DefaultReplicationPolicy separator: copies are named `<sourceAlias><SEPARATOR><topic>`. */
 export const COPY_SEPARATOR = '.';
 
-/** Listener port of the internal TLS + SCRAM-SHA-512 listener every client uses. */
+/** Listener port of the internal TLS + SCRAM-SHA-512 listener every client in the region's own cluster uses. */
 export const TLS_LISTENER_PORT = 9093;
+
+/** Name and port of the external TLS + SCRAM-SHA-512 listener, in a mesh on more than one Kubernetes cluster. */
+export const EXTERNAL_LISTENER = { name: 'external', port: 9094 } as const;

@@ -23,11 +23,11 @@ export function clusterName(region: Region): string {
 }
 
 /**
- * Bootstrap address of a region's TLS listener, as seen by clients in any namespace of the same Kubernetes cluster.
- * Regions on separate Kubernetes clusters will need an external listener; this is the one function to change.
+ * Bootstrap address of a region's internal TLS listener, as seen by clients in any namespace of the same Kubernetes
+ * cluster. Regions on other clusters use the external listener (mesh/clusters.ts, stacks/mesh-stack.ts).
  */
 export function bootstrapAddress(region: Region): string {
-  return `${clusterName(region)}-kafka-bootstrap.${region.name}.svc:${TLS_LISTENER_PORT}`;
+  return `${clusterName(region)}-kafka-bootstrap.${region.namespace}.svc:${TLS_LISTENER_PORT}`;
 }
 
 /** Secret, made by the operator in the region's namespace, holding the cluster CA certificate (`ca.crt`). */
@@ -74,10 +74,9 @@ export const MIRROR_MAKER = {
 /** The web UI of a region: its Helm release, Service and KafkaUser (whose password is also the UI login's). */
 export const UI = { release: 'kafka-ui', service: 'kafka-ui', user: 'kafka-ui', localPort: 8080 } as const;
 
-/** The command that opens a region's web UI on http://localhost:<port>. */
-export function uiPortForwardCommand(region: Region): string {
-  const context = region.context ? ` --context ${region.context}` : '';
-  return `kubectl${context} port-forward -n ${region.name} service/${UI.service} ${UI.localPort}:80`;
+/** The command that opens a region's web UI on http://localhost:<port>; `context`: its cluster's (undefined = current). */
+export function uiPortForwardCommand(region: Region, context: string | undefined): string {
+  return `kubectl${context ? ` --context ${context}` : ''} port-forward -n ${region.namespace} service/${UI.service} ${UI.localPort}:80`;
 }
 
 /** Strimzi's name of the MirrorMaker 2 connector that mirrors `source` into `target`'s cluster. */
@@ -122,8 +121,7 @@ export function consumerPattern(mesh: Mesh, region: Region, topic: string): stri
   return `(${others.join('|')})?${escapeRegex(topic)}`;
 }
 
-/** The command that follows a region's consumer output. */
-export function followCommand(region: Region): string {
-  const context = region.context ? ` --context ${region.context}` : '';
-  return `kubectl${context} logs -n ${region.name} deployment/${APPS.consumer} -f`;
+/** The command that follows a region's consumer output; `context`: its cluster's (undefined = current). */
+export function followCommand(region: Region, context: string | undefined): string {
+  return `kubectl${context ? ` --context ${context}` : ''} logs -n ${region.namespace} deployment/${APPS.consumer} -f`;
 }

@@ -22,6 +22,8 @@ import {
   ResourceRequirements,
   UiOptions,
   DeployOptions,
+  EXTERNAL_LISTENER_TYPES,
+  ExternalListener,
   WanOptions,
 } from './model';
 import { bandwidthDelayProduct, MAX_FETCH_BYTES } from './mirror-settings';
@@ -341,7 +343,7 @@ function readOperator(r: Reader, value: Json): OperatorOptions | undefined {
   };
 }
 
-const REGION_KEYS = ['name', 'alias', 'context', 'code', 'warehouses', 'topicConfig'];
+const REGION_KEYS = ['name', 'namespace', 'alias', 'context', 'external', 'code', 'warehouses', 'topicConfig'];
 
 function readRegions(r: Reader, value: Json, operator: OperatorOptions | undefined): Region[] {
   if (value === undefined) {
@@ -364,6 +366,7 @@ function readRegions(r: Reader, value: Json, operator: OperatorOptions | undefin
       if (!DNS_LABEL.test(name) || name.length > MAX_REGION_NAME) {
         r.fail(`${path}.name`, `${show(name)} is not a valid region name: a DNS-1123 label (lowercase letters, digits, "-", starting and ending with a letter or digit) of at most ${MAX_REGION_NAME} characters`);
       } else if (RESERVED_NAMESPACES.includes(name) || name === operator?.namespace) {
+        // Reserved also with another namespace set: the name is the region's namespace by default, and in messages.
         r.fail(`${path}.name`, `${show(name)} is reserved (the stack creates and deletes the region's namespace); not allowed: ${list([...RESERVED_NAMESPACES, operator?.namespace ?? DEFAULTS.operator.namespace])}`);
       } else if (names.has(name)) {
         r.fail(`${path}.name`, `${show(name)} repeats regions[${names.get(name)}].name; region names must be unique`);
@@ -383,15 +386,118 @@ function readRegions(r: Reader, value: Json, operator: OperatorOptions | undefin
         aliases.set(alias, i);
       }
     }
+    // The namespace the stack creates and deletes: never one Kubernetes or the operator needs.
+    const namespace = o.namespace === undefined || o.namespace === null ? name : r.string(`${path}.namespace`, o.namespace);
+    if (o.namespace !== undefined && o.namespace !== null && namespace !== undefined) {
+      if (!DNS_LABEL.test(namespace) || namespace.length > 63) {
+        r.fail(`${path}.namespace`, `${show(namespace)} is not a valid namespace: a DNS-1123 label (lowercase letters, digits, "-", starting and ending with a letter or digit) of at most 63 characters`);
+      } else if (RESERVED_NAMESPACES.includes(namespace) || namespace === operator?.namespace) {
+        r.fail(`${path}.namespace`, `${show(namespace)} is reserved (the stack creates and deletes the region's namespace); not allowed: ${list([...RESERVED_NAMESPACES, operator?.namespace ?? DEFAULTS.operator.namespace])}`);
+      }
+    }
     const context = o.context === undefined ? undefined : r.string(`${path}.context`, o.context);
+    const external = o.external === undefined || o.external === null ? undefined : readExternal(r, `${path}.external`, o.external);
     const known = name ? KNOWN_REGIONS[name] : undefined;
     const code = r.string(`${path}.code`, o.code, known?.code ?? defaultCode(name ?? ''));
     const warehouses = readWarehouses(r, `${path}.warehouses`, o.warehouses, known?.warehouses ?? [`${title(name ?? '')} Central`]);
     if (name !== undefined && alias !== undefined) {
-      regions.push({ name, alias, ...(context ? { context } : {}), code: code!, warehouses, topicConfig: {} });
+      regions.push({
+        name,
+        namespace: namespace ?? name,
+        alias,
+        ...(context ? { context } : {}),
+        ...(external ? { external } : {}),
+        code: code!,
+        warehouses,
+        topicConfig: {},
+      });
     }
   });
   return regions;
+}
+
+/** Listener types Strimzi knows that cannot serve a region on another cluster, and why (for the message). */
+const UNREACHABLE_LISTENER_TYPES: Readonly<Record<string, string>> = {
+  internal: 'its Services are only reachable inside the region\'s own Kubernetes cluster (the mesh already has such a listener)',
+  'cluster-ip': 'its Services are only reachable inside the region\'s own Kubernetes cluster',
+  route: 'it needs OpenShift Routes, which a Kubernetes cluster does not serve',
+  tlsroute: 'it needs the Gateway API TLSRoute CRDs and a gateway with TLS passthrough, which this stack does not set up',
+};
+const HOST = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const ADDRESS = /^[^\s:,]+:[0-9]{1,5}$/;
+const CIDR = /^(([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:]*:[0-9a-fA-F:]*\/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$/;
+
+/**
+ * `regions[].external`: the listener regions on other clusters read through. What each type needs comes from what
+ * Strimzi 1.2.0 does with it (KafkaListenersReconciler): a load balancer's address is put into the brokers'
+ * certificates by the operator; ingress needs a host per broker; node ports are advertised with the node's address,
+ * which no certificate names, so a node port listener needs DNS names that the certificates can carry.
+ */
+function readExternal(r: Reader, path: string, value: Json): ExternalListener | undefined {
+  const o = r.object(path, value, ['type', 'bootstrapHost', 'brokerHostTemplate', 'bootstrapNodePort', 'class', 'sourceRanges', 'bootstrapServers']);
+  if (!o) return undefined;
+  if (typeof o.type === 'string' && UNREACHABLE_LISTENER_TYPES[o.type]) {
+    r.fail(`${path}.type`, `${show(o.type)} cannot serve regions on other clusters: ${UNREACHABLE_LISTENER_TYPES[o.type]}; allowed: ${list(EXTERNAL_LISTENER_TYPES)}`);
+    return undefined;
+  }
+  const type = r.oneOf(`${path}.type`, o.type, EXTERNAL_LISTENER_TYPES, 'loadbalancer');
+  const host = (key: string) => {
+    const v = o[key] === undefined ? undefined : r.string(`${path}.${key}`, o[key]);
+    if (v === undefined) return undefined;
+    const bare = v.replace('{nodeId}', '0');
+    if (!HOST.test(bare)) r.fail(`${path}.${key}`, `${show(v)} is not a DNS name (lowercase letters, digits, "-" and ".")`);
+    return v;
+  };
+  const bootstrapHost = host('bootstrapHost');
+  const brokerHostTemplate = host('brokerHostTemplate');
+  if (brokerHostTemplate !== undefined && !brokerHostTemplate.includes('{nodeId}')) {
+    r.fail(`${path}.brokerHostTemplate`, `${show(brokerHostTemplate)} must contain {nodeId}, so that each broker gets its own name (e.g. "broker-{nodeId}.kafka.example.com")`);
+  }
+  const bootstrapNodePort = o.bootstrapNodePort === undefined ? undefined : r.integer(`${path}.bootstrapNodePort`, o.bootstrapNodePort, undefined, 1);
+  if (bootstrapNodePort !== undefined && (bootstrapNodePort < 30000 || bootstrapNodePort > 32767)) {
+    r.fail(`${path}.bootstrapNodePort`, `${bootstrapNodePort} is outside Kubernetes' default node port range, 30000-32767`);
+  }
+  const cls = o.class === undefined ? undefined : r.string(`${path}.class`, o.class);
+  let sourceRanges: string[] | undefined;
+  if (o.sourceRanges !== undefined && o.sourceRanges !== null) {
+    const items = r.array(`${path}.sourceRanges`, o.sourceRanges) ?? [];
+    if (items.length === 0) r.fail(`${path}.sourceRanges`, 'needs at least one CIDR range (leave it out to allow any address)');
+    sourceRanges = items.map((item, i) => {
+      if (typeof item !== 'string' || !CIDR.test(item)) r.fail(`${path}.sourceRanges[${i}]`, `${show(item)} is not a CIDR range such as "203.0.113.0/24" or "2001:db8::/32"`);
+      return String(item);
+    });
+  }
+  const bootstrapServers = o.bootstrapServers === undefined ? undefined : r.string(`${path}.bootstrapServers`, o.bootstrapServers);
+  if (bootstrapServers !== undefined && !bootstrapServers.split(',').every((a) => ADDRESS.test(a.trim()))) {
+    r.fail(`${path}.bootstrapServers`, `${show(bootstrapServers)} is not a list of host:port addresses separated by ","`);
+  }
+  if (type === 'ingress') {
+    const missing = [bootstrapHost === undefined && 'bootstrapHost', brokerHostTemplate === undefined && 'brokerHostTemplate'].filter(Boolean);
+    if (missing.length) {
+      r.fail(path, `type "ingress" needs ${missing.join(' and ')}: Strimzi makes an Ingress per broker and for the bootstrap, each with its own host (TLS passthrough), e.g. bootstrapHost: kafka.example.com, brokerHostTemplate: broker-{nodeId}.kafka.example.com`);
+    }
+  }
+  if (type === 'nodeport') {
+    const missing = [bootstrapHost === undefined && 'bootstrapHost', brokerHostTemplate === undefined && 'brokerHostTemplate', bootstrapNodePort === undefined && 'bootstrapNodePort'].filter(Boolean);
+    if (missing.length) {
+      r.fail(path, `type "nodeport" needs ${missing.join(', ')}: Strimzi advertises node ports with the node's address, which no broker certificate names, so TLS hostname verification fails; give DNS names that resolve to the nodes (bootstrapHost, brokerHostTemplate with {nodeId}) and the bootstrap's node port (30000-32767)`);
+    }
+  }
+  if (type !== 'nodeport' && bootstrapNodePort !== undefined) r.fail(`${path}.bootstrapNodePort`, 'applies only to type "nodeport"');
+  if (type === 'nodeport' && cls !== undefined) r.fail(`${path}.class`, 'applies only to types "loadbalancer" and "ingress"');
+  if (type !== 'loadbalancer' && sourceRanges !== undefined) {
+    r.fail(`${path}.sourceRanges`, 'applies only to type "loadbalancer" (Strimzi sets them as the Services\' loadBalancerSourceRanges); restrict node ports and ingresses with the cluster\'s firewall or the ingress controller');
+  }
+  if (type === undefined) return undefined;
+  return {
+    type,
+    ...(bootstrapHost !== undefined ? { bootstrapHost } : {}),
+    ...(brokerHostTemplate !== undefined ? { brokerHostTemplate } : {}),
+    ...(bootstrapNodePort !== undefined ? { bootstrapNodePort } : {}),
+    ...(cls !== undefined ? { class: cls } : {}),
+    ...(sourceRanges !== undefined ? { sourceRanges } : {}),
+    ...(bootstrapServers !== undefined ? { bootstrapServers } : {}),
+  };
 }
 
 function readWarehouses(r: Reader, path: string, value: Json, fallback: readonly string[]): string[] {

@@ -91,6 +91,22 @@ export class Kubeconfig {
     return new Kubeconfig(source, clusters, users, contexts, current);
   }
 
+  /** The names of every context, in the order the files define them. */
+  get contextNames(): string[] {
+    return [...this.contexts.keys()];
+  }
+
+  /** The files, for messages. */
+  get description(): string {
+    return this.source.paths.join(', ');
+  }
+
+  /** The API server URL of the cluster a context names; undefined if there is no such context or cluster. */
+  serverOf(contextName: string): string | undefined {
+    const cluster = this.clusters.get(String(this.contexts.get(contextName)?.cluster ?? ''));
+    return typeof cluster?.server === 'string' ? cluster.server : undefined;
+  }
+
   /** The connection of a context; undefined = the current context. */
   connection(contextName?: string): Connection {
     const name = contextName ?? this.currentContext;

@@ -55,7 +55,7 @@ export class RegionApi {
   ) {}
 
   private get namespace(): string {
-    return encodeURIComponent(this.region.name);
+    return encodeURIComponent(this.region.namespace);
   }
 
   kafka(): Promise<StrimziResource<{ kafkaVersion?: string }>> {
@@ -87,7 +87,7 @@ export class RegionApi {
       `/apis/apps/v1/namespaces/${this.namespace}/deployments/${APPS.consumer}`,
     );
     const selector = Object.entries(deployment.spec.selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
-    const pod = await this.runningPod(selector, `no running pod of Deployment ${APPS.consumer} (see "kubectl -n ${this.region.name} describe deployment ${APPS.consumer}")`);
+    const pod = await this.runningPod(selector, `no running pod of Deployment ${APPS.consumer} (see "kubectl -n ${this.region.namespace} describe deployment ${APPS.consumer}")`);
     return { name: pod.metadata.name, container: pod.spec.containers[0].name };
   }
 

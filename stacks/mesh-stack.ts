@@ -10,12 +10,15 @@ import { KafkaUi } from '../constructs/kafka-ui';
 import { MirrorMaker } from '../constructs/mirror-maker';
 import { Fn } from 'cdktf';
 import { MirrorSourceAccess, readSecret, SourceSecrets } from '../constructs/mirror-source-access';
+import { ExternalAddress } from '../constructs/external-address';
 import { MeshRegion } from '../constructs/region';
-import { Mesh } from '../mesh/model';
+import { knownExternalAddress, Topology } from '../mesh/clusters';
+import { EXTERNAL_LISTENER, Mesh, Region } from '../mesh/model';
 import {
   APPS,
   bootstrapAddress,
   clusterCaSecretName,
+  clusterName,
   consumerPattern,
   followCommand,
   MIRROR_SOURCE_USER,
@@ -33,26 +36,57 @@ export interface MeshStackProps {
   readonly mesh: Mesh;
   /** The kubeconfig file(s) the providers read (kubeconfigSource in mesh/kubeconfig.ts). */
   readonly kubeconfigPaths: readonly string[];
+  /** Which cluster each region lives on (mesh/clusters.ts). @default - every region on the current context's cluster */
+  readonly topology?: Topology;
 }
 
 export class MeshStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: MeshStackProps) {
     super(scope, id);
     const { mesh } = props;
+    const topology = props.topology ?? Topology.oneCluster(mesh);
     const providers = new ClusterProviders(this, 'providers', {
       kubeconfigPaths: props.kubeconfigPaths,
-      contexts: mesh.regions.map((r) => r.context),
+      contexts: topology.clusters.map((c) => c.context),
       helm: mesh.ui.enabled,
     });
     applyStackSettings(this, mesh.ui.enabled ? ['kubernetes', 'helm'] : ['kubernetes']);
-    const providerOf = (region: { context?: string }) => providers.kubernetesFor(region.context);
+    // Every region's resources go to its own cluster, through that cluster's providers.
+    const providerOf = (region: Region) => providers.kubernetesFor(topology.clusterOf(region).context);
+    const helmOf = (region: Region) => providers.helmFor(topology.clusterOf(region).context);
 
     const regions = new Map(
-      mesh.regions.map((region) => [
-        region.name,
-        new MeshRegion(this, `region-${region.name}`, { provider: providerOf(region), mesh, region }),
-      ]),
+      mesh.regions.map((region) => {
+        const external = topology.externalListener(region);
+        return [
+          region.name,
+          new MeshRegion(this, `region-${region.name}`, { provider: providerOf(region), mesh, region, ...(external ? { external } : {}) }),
+        ];
+      }),
     );
+    // Per region with an external listener, the address regions on other clusters use: the mesh file's, or the one
+    // its Kafka reports (read through its own cluster's provider once it is Ready).
+    const externalAddresses = new Map(
+      mesh.regions.flatMap((region) => {
+        const external = topology.externalListener(region);
+        if (!external) return [];
+        const known = knownExternalAddress(external);
+        if (known !== undefined) return [[region.name, known] as const];
+        const r = regions.get(region.name)!;
+        const address = new ExternalAddress(r, 'external-address', {
+          provider: providerOf(region),
+          cluster: clusterName(region),
+          namespace: region.namespace,
+          listener: EXTERNAL_LISTENER.name,
+          ...(topology.clusterOf(region).context ? { context: topology.clusterOf(region).context } : {}),
+          ready: [r.cluster.ready],
+        });
+        return [[region.name, address.bootstrapServers] as const];
+      }),
+    );
+    /** How `reader`'s MirrorMaker 2 reaches `source`: the internal listener on the same cluster, else the external one. */
+    const addressFor = (reader: Region, source: Region) =>
+      topology.sameCluster(reader, source) ? bootstrapAddress(source) : externalAddresses.get(source.name)!;
     // Per region, what its readers copy: its cluster CA certificate and its mirror-source user's password.
     const sourceSecrets = new Map(
       mesh.regions.map((region) => {
@@ -61,7 +95,7 @@ export class MeshStack extends TerraformStack {
           region.name,
           new SourceSecrets(r, 'source-secrets', {
             provider: providerOf(region),
-            namespace: region.name,
+            namespace: region.namespace,
             caSecret: clusterCaSecretName(region),
             caReady: [r.cluster.ready],
             userSecret: MIRROR_SOURCE_USER,
@@ -78,13 +112,13 @@ export class MeshStack extends TerraformStack {
       // From every other region: its CA certificate and its mirror-source user's password, in one Secret.
       const access = new MirrorSourceAccess(local, 'mirror-sources', {
         provider: providerOf(region),
-        namespace: region.name,
+        namespace: region.namespace,
         secretName: MIRROR_SOURCES_SECRET,
         sources: sources.map((source) => {
           const keys = mirrorSourceKeys(source);
           const secrets = sourceSecrets.get(source.name)!;
           return {
-            namespace: source.name,
+            namespace: source.namespace,
             caCertificate: secrets.caCertificate,
             password: secrets.password,
             caCertificateKey: keys.caCertificate,
@@ -95,7 +129,7 @@ export class MeshStack extends TerraformStack {
 
       const mirrorMaker = new MirrorMaker(local, 'mirrormaker2', {
         provider: providerOf(region),
-        namespace: region.name,
+        namespace: region.namespace,
         target: {
           alias: region.alias,
           bootstrapServers: bootstrapAddress(region),
@@ -105,7 +139,7 @@ export class MeshStack extends TerraformStack {
         },
         sources: sources.map((source) => ({
           alias: source.alias,
-          bootstrapServers: bootstrapAddress(source),
+          bootstrapServers: addressFor(region, source),
           caSecret: MIRROR_SOURCES_SECRET,
           caCertificateKey: mirrorSourceKeys(source).caCertificate,
           username: MIRROR_SOURCE_USER,
@@ -123,7 +157,7 @@ export class MeshStack extends TerraformStack {
       if (mesh.apps.enabled) {
         new DemoApps(local, 'apps', {
           provider: providerOf(region),
-          namespace: region.name,
+          namespace: region.namespace,
           image: mesh.apps.image,
           bootstrapServers: bootstrapAddress(region),
           caSecret: clusterCaSecretName(region),
@@ -149,8 +183,8 @@ export class MeshStack extends TerraformStack {
 
       if (mesh.ui.enabled) {
         const ui = new KafkaUi(local, 'ui', {
-          provider: providers.helmFor(region.context),
-          namespace: region.name,
+          provider: helmOf(region),
+          namespace: region.namespace,
           clusterName: region.name,
           bootstrapServers: bootstrapAddress(region),
           caSecret: clusterCaSecretName(region),
@@ -161,7 +195,7 @@ export class MeshStack extends TerraformStack {
           dependsOn: [local.cluster.ready, local.users.get(UI.user)!],
         });
         // The login password, read from the UI user's Secret: a sensitive output (see README, "Web UI").
-        const password = readSecret(local, 'ui-password', providerOf(region), region.name, UI.user, [ui.release]);
+        const password = readSecret(local, 'ui-password', providerOf(region), region.namespace, UI.user, [ui.release]);
         new TerraformOutput(this, `output-${region.name}-ui-password`, {
           description: `Region ${region.name}: password of the web UI login "${UI.user}"`,
           value: Fn.lookup(password.data, 'password'),
@@ -172,11 +206,12 @@ export class MeshStack extends TerraformStack {
       new TerraformOutput(this, `output-${region.name}`, {
         description: `Region ${region.name}: its namespace, Kafka bootstrap address, how to follow its consumer and open its web UI`,
         value: {
-          namespace: region.name,
+          namespace: region.namespace,
           alias: region.alias,
           bootstrap: bootstrapAddress(region),
-          follow: followCommand(region),
-          ...(mesh.ui.enabled ? { ui: `${uiPortForwardCommand(region)}, then http://localhost:${UI.localPort} as user ${UI.user}` } : {}),
+          ...(externalAddresses.has(region.name) ? { externalBootstrap: externalAddresses.get(region.name)! } : {}),
+          follow: followCommand(region, topology.clusterOf(region).context),
+          ...(mesh.ui.enabled ? { ui: `${uiPortForwardCommand(region, topology.clusterOf(region).context)}, then http://localhost:${UI.localPort} as user ${UI.user}` } : {}),
         },
       }).overrideLogicalId(region.name);
     }

@@ -14,6 +14,8 @@ import { resolveMesh } from '../../mesh/validate';
 export const FIXTURES = join(__dirname, '..', 'fixtures');
 export const demoMesh = (): Mesh => resolveMesh(DEMO_MESH_FILE);
 export const fixtureMesh = (name: string): Mesh => loadMeshFile(join(FIXTURES, 'meshes', name));
+/** An environment whose KUBECONFIG is a fixture kubeconfig (__tests__/fixtures/kubeconfigs/). */
+export const kubeconfigEnv = (name: string): NodeJS.ProcessEnv => ({ KUBECONFIG: join(FIXTURES, 'kubeconfigs', name) });
 
 /** A synthesized stack: its Terraform JSON, and the text it was written as. */
 export interface SynthStack {
@@ -29,10 +31,11 @@ export interface TerraformJson {
 }
 export type TerraformResource = Record<string, any> & { depends_on?: string[] };
 
-export function synthMesh(mesh: Mesh): Record<keyof typeof STACKS, SynthStack> {
+/** Synthesizes `mesh` as main.ts does; `env` is what it reads KUBECONFIG from (the kubeconfig is read if a region names a context). */
+export function synthMesh(mesh: Mesh, env: NodeJS.ProcessEnv = process.env): Record<keyof typeof STACKS, SynthStack> {
   const outdir = mkdtempSync(join(tmpdir(), 'mesh-synth-'));
   try {
-    buildApp(mesh, outdir).synth();
+    buildApp(mesh, outdir, env).synth();
     const read = (stack: string): SynthStack => {
       const text = readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8');
       return { text, json: JSON.parse(text) };

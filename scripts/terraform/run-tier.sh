@@ -4,8 +4,10 @@
 #
 #   1. installs a terraform-compatible CLI and builds the providers into a local
 #      filesystem mirror (scripts/terraform/install-tools.sh; cached after the first run);
-#   2. synthesizes the app twice: the default demo mesh, and the larger mesh of
-#      __tests__/fixtures/meshes/five-regions.yaml (MESH_CONFIG=...), each into
+#   2. synthesizes the app three times: the default demo mesh, the larger mesh of
+#      __tests__/fixtures/meshes/five-regions.yaml (MESH_CONFIG=...), and the mesh on three
+#      Kubernetes clusters of __tests__/fixtures/meshes/three-clusters.yaml (with the
+#      kubeconfig __tests__/fixtures/kubeconfigs/three-clusters.yaml), each into
 #      .cache/terraform/synth/<name>;
 #   3. runs `init -backend=false -input=false` and `validate -json` in every stack dir,
 #      prints every warning and error, and fails if any stack has an error.
@@ -24,6 +26,8 @@ REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
 # Synth outputs and init logs stay in the clone; the tools (CLI, providers) are cached per machine.
 CACHE="$REPO_ROOT/.cache/terraform"
 FIVE_REGIONS_FIXTURE="__tests__/fixtures/meshes/five-regions.yaml" # relative to the repo root
+THREE_CLUSTERS_FIXTURE="__tests__/fixtures/meshes/three-clusters.yaml"
+THREE_CLUSTERS_KUBECONFIG="__tests__/fixtures/kubeconfigs/three-clusters.yaml" # synth reads it; no cluster is contacted
 
 log() { printf '[test:terraform] %s\n' "$*"; }
 banner() { printf '\n[test:terraform] ==== %s ====\n' "$*"; }
@@ -70,14 +74,14 @@ STACK_DIRS=()   # "label|dir"
 fail() { FAILED=$((FAILED + 1)); FAILED_NAMES+=("$1"); }
 
 # --- 2. synthesis -------------------------------------------------------------------------
-# synth NAME [MESH_CONFIG]: synthesizes into $CACHE/synth/NAME and queues its stacks.
+# synth NAME [MESH_CONFIG [KUBECONFIG]]: synthesizes into $CACHE/synth/NAME and queues its stacks.
 synth() {
-  local name="$1" mesh="${2:-}" out="$CACHE/synth/$1" logf="$CACHE/synth/$1.log" start=$SECONDS rc=0
+  local name="$1" mesh="${2:-}" kubeconfig="${3:-${KUBECONFIG:-}}" out="$CACHE/synth/$1" logf="$CACHE/synth/$1.log" start=$SECONDS rc=0
   rm -rf "$out"
   mkdir -p "$CACHE/synth"
   if [ -n "$mesh" ]; then
     log "synthesizing '$name' (MESH_CONFIG=$mesh) into ${out#"$REPO_ROOT"/}"
-    (cd "$REPO_ROOT" && MESH_CONFIG="$mesh" npx cdktf synth --output "$out") >"$logf" 2>&1 || rc=$?
+    (cd "$REPO_ROOT" && MESH_CONFIG="$mesh" KUBECONFIG="$kubeconfig" npx cdktf synth --output "$out") >"$logf" 2>&1 || rc=$?
   else
     log "synthesizing '$name' (default demo mesh) into ${out#"$REPO_ROOT"/}"
     (cd "$REPO_ROOT" && env -u MESH_CONFIG npx cdktf synth --output "$out") >"$logf" 2>&1 || rc=$?
@@ -121,6 +125,7 @@ if [ "$MODE" = synth ]; then
     SKIPPED_NOTES+=("the five-regions mesh ($FIVE_REGIONS_FIXTURE does not exist)")
     log "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
   fi
+  synth three-clusters "$REPO_ROOT/$THREE_CLUSTERS_FIXTURE" "$REPO_ROOT/$THREE_CLUSTERS_KUBECONFIG"
 else
   log "--no-synth: validating copies of already synthesized stacks"
   rm -rf "$CACHE/validate"
