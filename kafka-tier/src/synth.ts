@@ -51,10 +51,13 @@ export function parseStatusRef(v: string): { namespace: string; name: string; li
   return m ? { namespace: m[1], name: m[2], listener: m[3] } : undefined;
 }
 /**
- * The one expression the stack writes for it: `one([for listener in data.kubernetes_resource.<id>.object.status.listeners :
- * listener.bootstrapServers if listener.name == "<name>"])` (Terraform's `one`: the single match, else null).
+ * The expression the stack writes for it (constructs/external-address.ts): Terraform's `one` over
+ * `[for listener in try(data.kubernetes_resource.<id>.object.status.listeners, []) : listener.bootstrapServers
+ * if listener.name == "<name>" && try(listener.bootstrapServers, "") != ""]`, the single listener of that name with an
+ * address (the `try`s and the address condition optional here).
  */
-const STATUS_EXPR = /^one\(\[\s*for\s+(\w+)\s+in\s+data\.kubernetes_resource\.([A-Za-z0-9_-]+)\.object\.status\.listeners\s*:\s*\1\.bootstrapServers\s+if\s+\1\.name\s*==\s*"([^"]+)"\s*\]\)$/;
+const STATUS_EXPR = new RegExp('^one\\(\\[\\s*for\\s+(\\w+)\\s+in\\s+(?:try\\(\\s*)?data\\.kubernetes_resource\\.([A-Za-z0-9_-]+)\\.object\\.status\\.listeners(?:\\s*,\\s*\\[\\s*\\]\\s*\\))?'
+  + '\\s*:\\s*\\1\\.bootstrapServers\\s+if\\s+\\1\\.name\\s*==\\s*"([^"]+)"(?:\\s*&&\\s*try\\(\\s*\\1\\.bootstrapServers\\s*,\\s*""\\s*\\)\\s*!=\\s*"")?\\s*\\]\\)$');
 
 /** Finds the synthesized stack JSON files under an output directory. */
 function stackFiles(outDir: string): string[] {
