@@ -5,7 +5,6 @@
  * external listener as the synthesized resource describes it (TLS with Strimzi's certificate SANs, SCRAM-SHA-512);
  * mirrors across clusters reach it there, mirrors within cluster-a use the internal listener.
  */
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
@@ -95,10 +94,27 @@ function clustersInput(): { files: string[]; source: string } {
   return meshInput({ meshConfig, env: { KUBECONFIG: kubeconfig } });
 }
 
-/** Established TCP connections of a process: the remote ports it is connected to (ss, loopback only). */
+/** Established TCP connections of a process: the remote ports it is connected to on 127.0.0.1 (from /proc: its socket fds and the TCP tables). */
 function remotePorts(pid: number): number[] {
-  const out = execFileSync('ss', ['-tnpH', 'state', 'established'], { encoding: 'utf8' });
-  return out.split('\n').filter((l) => l.includes(`pid=${pid},`)).map((l) => Number(/\s127\.0\.0\.1:\d+\s+127\.0\.0\.1:(\d+)\s/.exec(l)?.[1])).filter((p) => p > 0);
+  const inodes = new Set<string>();
+  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]);
+    } catch { /* closed meanwhile */ }
+  }
+  const ports: number[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!fs.existsSync(table)) continue;
+    for (const line of fs.readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // sl local_address rem_address st ... inode (10th field); st 01 = ESTABLISHED
+      if (f.length < 10 || f[3] !== '01' || !inodes.has(f[9])) continue;
+      const [ip, port] = f[2].split(':');
+      if (ip === '0100007F' || ip === '0000000000000000FFFF00000100007F') ports.push(parseInt(port, 16));
+    }
+  }
+  return ports;
 }
 
 /**
@@ -242,8 +258,9 @@ describe('four regions on three Kubernetes clusters: external listeners with TLS
       const read = await run.agent.call('audit.count', { props: ok, topics: [topic] });
       // without TLS: a plaintext request gets no Kafka answer there (the internal listener, plaintext here, as the control)
       const [plainExternal, plainInternal] = [await plaintextAnswer(r.externalPort), await plaintextAnswer(r.brokerPort)];
-      // the certificate is valid for every name clients use (bootstrap and advertised), and for no other
-      const names = [...new Set([...r.external!.addresses.status.addresses.map((a) => a.host), ...[...r.external!.addresses.advertised.values()].map((a) => a.host)])];
+      // the certificate is valid for every name clients use (status, advertised, and the names the user gave), and not for localhost
+      const names = [...new Set([...r.external!.addresses.status.addresses.map((a) => a.host), ...[...r.external!.addresses.advertised.values()].map((a) => a.host),
+        ...r.external!.listener.configuration?.bootstrap?.alternativeNames ?? []])];
       const certs = Object.fromEntries(await Promise.all([...names, 'localhost'].map(async (n) => [n, await presentedCertificate(r.externalPort, n, r.caCert)] as const)));
       return { r, refused, read: read.topics[topic] as { records: number }, plainExternal, plainInternal, certs };
     }));
