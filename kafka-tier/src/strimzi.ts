@@ -1,11 +1,13 @@
 /**
  * What the Strimzi 1.2.0 cluster operator and user operator derive from the custom resources, written down as plain
- * functions (behaviour learned from Strimzi's sources; see kafka-tier/README-section.md for the file list):
+ * functions (behaviour learned from Strimzi's sources; the README's Kafka tier section lists the files):
  *
  *  - the Kafka Connect worker configuration of a KafkaMirrorMaker2 (the operator's ConfigMap kafka-connect.properties,
  *    which the container runs with connect-distributed.sh),
  *  - the MirrorMaker 2 connectors it creates through the Connect REST API (names and configs),
- *  - the Kafka ACL bindings of a KafkaUser (simple authorization).
+ *  - the Kafka ACL bindings of a KafkaUser (simple authorization),
+ *  - a Kafka's listeners in the broker configuration, and for an external listener (loadbalancer, nodeport, ingress)
+ *    its status and advertised addresses and the names on the broker certificates.
  *
  * Nothing here knows about the local machine; kafka-tier/src/local.ts substitutes addresses, TLS and intervals.
  */
