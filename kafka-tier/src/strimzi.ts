@@ -348,6 +348,7 @@ export function externalListenerAddresses(l: KafkaListener, nodes: NodeRef[], pl
   const brokerNames = (id: number) => { let s = brokerDnsNames.get(id); if (!s) brokerDnsNames.set(id, (s = [])); return s; };
   let addresses: { host: string; port: number }[];
   if (l.type === 'loadbalancer') {
+    if (l.configuration?.createBootstrapService === false) throw new Error(`listener ${l.name}: createBootstrapService false is not modelled by the tier`);
     // the bootstrap Service's load balancer address (createBootstrapService defaults to true), on the listener's port
     const bootstrap = platform.loadBalancerAddress('bootstrap');
     bootstrapDnsNames.push(bootstrap);
