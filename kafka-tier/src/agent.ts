@@ -20,9 +20,9 @@ export class Agent {
   onAssignment: (name: string, partitions: string[]) => void = () => undefined;
   onConsumerError: (name: string, error: string) => void = () => undefined;
 
-  constructor(runDir: string) {
+  constructor(runDir: string, jvm: string[] = []) {
     this.proc = new JavaProcess({
-      name: 'agent', runDir, mainClass: 'meshtier.Agent', args: [],
+      name: 'agent', runDir, mainClass: 'meshtier.Agent', args: [], jvm,
       log4j: log4jConfig(path.join(runDir, 'config', 'agent-log4j2.properties'), {}, 'SYSTEM_ERR'),
     });
   }

@@ -23,19 +23,42 @@ export function note(msg: string, key = msg): void {
   log(`substitution: ${msg}`);
 }
 
-/** Maps in-cluster bootstrap addresses (`<cluster>-kafka-bootstrap[.<ns>[.svc[.cluster.local]]]:<port>`) to 127.0.0.1. */
+/**
+ * Maps bootstrap addresses to the local listeners: in-cluster Service addresses
+ * (`<cluster>-kafka-bootstrap[.<ns>[.svc[.cluster.local]]]:<port>`) to the broker's internal listener on 127.0.0.1, and
+ * the addresses of an external listener (its names and the port Strimzi serves it on: 9094 for a load balancer, 443
+ * for an ingress, the node port) to the port the tier runs it on, the host kept: the JVMs resolve the listener's
+ * names to 127.0.0.1 (jdk.net.hosts.file), so the certificate is checked against the name clients use.
+ */
 export type AddressMap = (bootstrap: string, fromNamespace: string) => string;
 
-export function makeAddressMap(clusters: { namespace: string; cluster: string; port: number }[]): AddressMap {
+/** An external listener as the tier runs it: where it listens, and the names and ports Strimzi would serve it at. */
+export interface ExternalEndpoint { namespace: string; cluster: string; port: number; hosts: string[]; servedPorts: number[] }
+
+export function makeAddressMap(clusters: { namespace: string; cluster: string; port: number }[], externals: ExternalEndpoint[] = []): AddressMap {
   return (bootstrap, fromNamespace) => bootstrap.split(',').map((addr) => {
     const m = /^([a-z0-9-]+)-kafka-bootstrap(?:\.([a-z0-9-]+))?(?:\.svc(?:\.cluster\.local)?)?:(\d+)$/.exec(addr.trim());
-    if (!m) throw new Error(`bootstrap address ${addr} is not a Strimzi bootstrap service address`);
+    if (!m) return externalAddress(addr.trim(), externals);
     const ns = m[2] ?? fromNamespace;
     const c = clusters.find((x) => x.cluster === m[1] && x.namespace === ns);
     if (!c) throw new Error(`bootstrap address ${addr} names no Kafka cluster of the mesh`);
     note(`bootstrap <cluster>-kafka-bootstrap.<ns>.svc:<port> -> 127.0.0.1:<local port> (e.g. ${addr.trim()} -> 127.0.0.1:${c.port})`, 'bootstrap');
     return `127.0.0.1:${c.port}`;
   }).join(',');
+}
+
+function externalAddress(addr: string, externals: ExternalEndpoint[]): string {
+  const m = /^(.+):(\d+)$/.exec(addr);
+  if (!m) throw new Error(`bootstrap address ${addr} is neither a Strimzi bootstrap service address nor host:port`);
+  const [host, port] = [m[1], Number(m[2])];
+  // already the local one (a status address the run filled in)
+  const local = externals.filter((e) => e.port === port && (host === '127.0.0.1' || e.hosts.includes(host)));
+  if (local.length === 1) return addr;
+  const served = externals.filter((e) => e.hosts.includes(host) && e.servedPorts.includes(port));
+  if (served.length > 1) throw new Error(`bootstrap address ${addr} is an external address of more than one Kafka (${served.map((e) => `${e.namespace}/${e.cluster}`).join(', ')})`);
+  if (!served.length) throw new Error(`bootstrap address ${addr} is no address of a Kafka listener of the mesh (external: ${externals.map((e) => `${e.namespace}/${e.cluster} ${e.hosts.join(' ')} ports ${e.servedPorts.join(' ')}`).join('; ') || 'none'})`);
+  note(`an external listener's address <host>:<port Strimzi serves it on> -> <host>:<the region's local external port>, <host> resolved to 127.0.0.1 by the JVMs' hosts file (e.g. ${addr} -> ${host}:${served[0].port})`, 'external-address');
+  return `${host}:${served[0].port}`;
 }
 
 /** TLS is not used locally: SASL_SSL -> SASL_PLAINTEXT, SSL -> PLAINTEXT, truststore settings dropped. */
@@ -91,10 +114,12 @@ const RF_KEYS: Record<string, number> = {
 };
 
 /** A connector config as the operator sends it, made runnable here. */
-export function localConnectorConfig(cfg: Record<string, string>, o: { addr: AddressMap; sourceAddr?: (bootstrap: string) => string; namespace: string; where: string }): Record<string, string> {
+export function localConnectorConfig(cfg: Record<string, string>, o: { addr: AddressMap; sourceAddr?: (bootstrap: string) => string; namespace: string; where: string; sourceTls?: boolean }): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k0, v0] of Object.entries(cfg)) {
-    const kv = dropTls(k0, v0);
+    const keepTls = o.sourceTls && k0.startsWith('source.cluster.');
+    if (keepTls && /(^|\.)ssl\.truststore\./.test(k0)) note('a mirror\'s source on another cluster keeps TLS: source.cluster.security.protocol SASL_SSL and its truststore (the source\'s cluster CA), hostname verification on (Kafka\'s default https)', 'external-tls');
+    const kv = keepTls ? [k0, v0] as [string, string] : dropTls(k0, v0);
     if (!kv) continue;
     const [k, v] = kv;
     if (k === 'source.cluster.bootstrap.servers') out[k] = o.sourceAddr ? o.sourceAddr(v) : o.addr(v, o.namespace);

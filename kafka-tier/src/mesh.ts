@@ -6,14 +6,20 @@
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
+import * as os from 'os';
 import * as path from 'path';
 import { Agent, AgentError } from './agent';
 import { AppSpec, readApp } from './apps';
 import { configuredLinks, describeLink, LinkEmulator, LinkSpec } from './link';
-import { AddressMap, clampReplication, INTERVAL_SECONDS, localBrokerConfig, localConnectorConfig, localWorkerProperties, makeAddressMap, note } from './local';
+import { AddressMap, clampReplication, ExternalEndpoint, INTERVAL_SECONDS, localBrokerConfig, localConnectorConfig, localWorkerProperties, makeAddressMap, note } from './local';
 import { ensureBuilt, JavaProcess, log4jConfig, reapStaleRuns, RUNS_DIR, stopAll } from './procs';
-import { ConnectorDef, connectWorkerProperties, mirrorConnectors, Props, topicOf, userAcls } from './strimzi';
-import type { MeshModel, RegionModel, SecretRef } from './synth';
+import {
+  BROKER_COMMON_LISTENER_SETTINGS, brokerCertSans, brokerListenerConfig, ConnectorDef, connectWorkerProperties, ExternalAddresses, externalListenerAddresses,
+  KafkaListener, kafkaListeners, mirrorConnectors, NodeRef, Props, topicOf, userAcls,
+} from './strimzi';
+import { parseStatusRef, STATUS_MARK } from './synth';
+import type { Manifest, MeshModel, RegionModel, SecretRef } from './synth';
+import { makeCa, makeServerCert } from './tls';
 import { Fatal, freePorts, log, portOpen, propertiesText, randomPassword, sleep, waitFor, writeFile } from './util';
 
 const ADMIN = 'kafka-tier-admin';
@@ -30,10 +36,33 @@ export interface LinkEnds {
   readonly proxyPort: number;
 }
 
+/** Listener types a Kafka is reached by from outside its Kubernetes cluster (those the tier runs). */
+const EXTERNAL_TYPES = ['loadbalancer', 'nodeport', 'ingress'];
+const SERVICE_ADDRESS = /^([a-z0-9-]+)-kafka-bootstrap(?:\.([a-z0-9-]+))?(?:\.svc(?:\.cluster\.local)?)?:(\d+)$/;
+
+/** The Kafka's listener reached from outside its cluster (type loadbalancer, nodeport or ingress), if it has one. */
+export function externalListenerOf(kafka: Manifest): KafkaListener | undefined {
+  const ext = kafkaListeners(kafka).filter((l) => EXTERNAL_TYPES.includes(l.type));
+  if (ext.length > 1) throw new Error(`Kafka ${kafka.metadata.namespace}/${kafka.metadata.name}: more than one external listener (${ext.map((l) => l.name).join(', ')}); the tier runs one`);
+  return ext[0];
+}
+
 export class RegionRun {
   broker?: JavaProcess;
   connect?: JavaProcess;
   brokerPort = 0;
+  /** where the tier runs the external listener (the load balancer's, node port's or ingress's stand-in) */
+  externalPort = 0;
+  /**
+   * The external listener of a Kafka in a mesh on more than one cluster, and its addresses as Strimzi works them out
+   * with the tier as the platform: load balancers at 127.0.0.1, node ports and nodes at 127.0.0.1 (strimzi.ts
+   * externalListenerAddresses). The ports Strimzi serves it on are run on `externalPort`.
+   */
+  external?: { listener: KafkaListener; addresses: ExternalAddresses; endpoint: ExternalEndpoint };
+  /** the cluster CA certificate (PEM) of the external listener's certificates: `<cluster>-cluster-ca-cert` ca.crt */
+  caCert = '';
+  /** the one broker node: id 0, pod `<cluster>-<first node pool>-0` */
+  readonly node: NodeRef;
   controllerPort = 0;
   restPort = 0;
   alias = '';
@@ -51,9 +80,15 @@ export class RegionRun {
   constructor(readonly model: RegionModel, runDir: string) {
     this.cluster = model.kafka.metadata.name;
     this.dir = path.join(runDir, model.namespace);
+    this.node = { nodeId: 0, podName: `${this.cluster}-${model.nodePools[0]?.metadata.name ?? 'kafka'}-0` };
   }
   get ns(): string { return this.model.namespace; }
   get bootstrap(): string { return `127.0.0.1:${this.brokerPort}`; }
+  /** The external listener's `status.listeners[].bootstrapServers` as the tier runs it (Strimzi's addresses, each on `externalPort`). */
+  get externalBootstrap(): string {
+    if (!this.external) throw new Error(`${this.ns}: Kafka ${this.cluster} has no external listener`);
+    return localiseExternal(this.external.addresses.status.bootstrapServers, this.externalPort);
+  }
 }
 
 /** What a consumer received: per event id the number of deliveries, and per topic the end-to-end latencies. */
@@ -88,6 +123,11 @@ export class Tally {
 /** A summary consumer's view of one topic: records, first and last receipt (ms), latency percentiles (ms; -1: none). */
 export interface TopicSummary { count: number; first: number; last: number; latencies: number; p50: number; p90: number; p99: number; max: number }
 
+/** `host:port[,host:port]` with every port replaced by the local one (one listener runs all of a region's external ports). */
+function localiseExternal(addresses: string, port: number): string {
+  return addresses.split(',').map((a) => `${a.trim().replace(/:\d+$/, '')}:${port}`).join(',');
+}
+
 export interface Produced { region: string; name: string; ids: string[]; sent: number; acked: number; failed: number; firstError?: string; lastError?: string }
 
 export class MeshRun {
@@ -101,6 +141,9 @@ export class MeshRun {
   /** How each link starts (KAFKA_TIER_LINKS; default: no delay). Key: `<sourceAlias>-><targetAlias>`. */
   linkSpec: (pair: string) => LinkSpec = configuredLinks();
   private operatorTimer?: NodeJS.Timeout;
+  /** Hosts file of the JVMs that reach external listeners: every name of an external listener -> 127.0.0.1. */
+  readonly hostsFile: string;
+  readonly hasExternal: boolean;
   private consumersStarted = new Set<string>();
 
   /**
@@ -112,7 +155,9 @@ export class MeshRun {
   constructor(readonly mesh: MeshModel, readonly label: string) {
     this.runDir = path.join(RUNS_DIR, `${label}-${Date.now()}`);
     this.regions = mesh.regions.map((m) => new RegionRun(m, this.runDir));
-    this.agent = new Agent(this.runDir);
+    this.hostsFile = path.join(this.runDir, 'hosts');
+    this.hasExternal = mesh.regions.some((r) => externalListenerOf(r.kafka));
+    this.agent = new Agent(this.runDir, this.jvmOptions());
     this.agent.onRecords = (ev) => {
       const t = this.tallies.get(ev.name);
       if (t) for (const [topic, id, ts, recv] of ev.r) t.add(topic, id, ts, recv);
@@ -138,23 +183,31 @@ export class MeshRun {
     fs.mkdirSync(this.runDir, { recursive: true });
     log(`run ${this.label}: ${this.regions.length} regions (${this.regions.map((r) => r.ns).join(', ')}), input: ${this.mesh.source}, dir ${this.runDir}`);
     const n = this.regions.length;
-    const ports = await freePorts(3 * n + 2 * n * (n - 1) + 1);
+    const linked = (source: RegionRun, target: RegionRun) => target !== source && this.mirrorsInternally(target, source);
+    const pairs = this.regions.flatMap((s) => this.regions.filter((t) => linked(s, t))).length;
+    const externals = this.regions.filter((r) => externalListenerOf(r.model.kafka)).length;
+    const ports = await freePorts(3 * n + 2 * pairs + externals + 1);
     for (const r of this.regions) {
       r.brokerPort = ports.pop()!;
       r.controllerPort = ports.pop()!;
       r.restPort = ports.pop()!;
+      if (externalListenerOf(r.model.kafka)) r.externalPort = ports.pop()!;
     }
     this.regions.forEach((source) => this.regions.forEach((target, i) => {
-      if (target !== source) source.linksOut.set(target.ns, { listener: `WAN${i}`, upstreamPort: ports.pop()!, proxyPort: ports.pop()! });
+      if (linked(source, target)) source.linksOut.set(target.ns, { listener: `WAN${i}`, upstreamPort: ports.pop()!, proxyPort: ports.pop()! });
     }));
     this.links = new LinkEmulator(this.runDir, ports.pop()!);
-    this.addr = makeAddressMap(this.regions.map((r) => ({ namespace: r.ns, cluster: r.cluster, port: r.brokerPort })));
+    for (const r of this.regions) this.planExternal(r);
+    this.addr = makeAddressMap(this.regions.map((r) => ({ namespace: r.ns, cluster: r.cluster, port: r.brokerPort })), this.regions.flatMap((r) => (r.external ? [r.external.endpoint] : [])));
     this.plan();
+    if (this.hasExternal) this.writeHostsFile();
+    for (const r of this.regions) if (r.external) this.makeCertificates(r);
     await this.links.start();
     for (const source of this.regions) {
       for (const target of this.regions) {
         if (target === source) continue;
-        const ends = source.linksOut.get(target.ns)!;
+        const ends = source.linksOut.get(target.ns);
+        if (!ends) continue;
         const name = this.linkName(source, target);
         const spec = this.linkSpec(name);
         await this.links.add({ name, source: source.ns, target: target.ns, proxyPort: ends.proxyPort, upstreamPort: ends.upstreamPort }, spec);
@@ -180,7 +233,7 @@ export class MeshRun {
     await stopAll();
     const open: string[] = [];
     for (const r of this.regions) {
-      for (const p of [r.brokerPort, r.controllerPort, r.restPort, ...[...r.linksOut.values()].flatMap((l) => [l.upstreamPort, l.proxyPort])]) if (p && await portOpen(p)) open.push(`${r.ns}:${p}`);
+      for (const p of [r.brokerPort, r.controllerPort, r.restPort, r.externalPort, ...[...r.linksOut.values()].flatMap((l) => [l.upstreamPort, l.proxyPort])]) if (p && await portOpen(p)) open.push(`${r.ns}:${p}`);
     }
     if (this.links?.apiPort && await portOpen(this.links.apiPort)) open.push(`link emulator:${this.links.apiPort}`);
     if (open.length) throw new Error(`ports still open after stop: ${open.join(', ')}`);
@@ -189,6 +242,7 @@ export class MeshRun {
 
   /** Reads what each region gets from the synthesized resources: alias, topics, connectors, apps. */
   private plan(): void {
+    for (const r of this.regions) for (const mm2 of r.model.mirrorMakers) mm2.spec = this.resolveStatusReads(mm2.spec, `${r.ns}/${mm2.metadata.name}`);
     for (const r of this.regions) {
       const mm2s = r.model.mirrorMakers;
       if (mm2s.length !== 1) throw new Error(`${r.ns}: expected one KafkaMirrorMaker2, found ${mm2s.length}`);
@@ -209,7 +263,8 @@ export class MeshRun {
       r.connectors = mirrorConnectors(mm2).map((c) => ({
         ...c,
         config: {
-          ...localConnectorConfig(c.config, { addr: this.addr, sourceAddr: (b) => this.linkAddress(b, r), namespace: r.ns, where: `${r.ns} ${c.name}` }),
+          ...localConnectorConfig(c.config, { addr: this.addr, sourceAddr: (b) => this.linkAddress(b, r), namespace: r.ns, where: `${r.ns} ${c.name}`,
+            sourceTls: this.viaExternal(c.config['source.cluster.bootstrap.servers'], r.ns) }),
           ...(c.name.endsWith('MirrorSourceConnector') ? this.tuning.connector ?? {} : {}),
         },
       }));
@@ -226,20 +281,102 @@ export class MeshRun {
     return `${source.model.mirrorMakers[0]?.spec.target.alias ?? source.ns}->${target.model.mirrorMakers[0]?.spec.target.alias ?? target.ns}`;
   }
 
-  /** The address a target's MirrorMaker 2 reaches a remote source at: the proxy of their link. */
+  /** The address a target's MirrorMaker 2 reaches a remote source at: the proxy of their link (a source on the same cluster), or the source's external listener. */
   private linkAddress(bootstrap: string, target: RegionRun): string {
     const source = this.regionOfBootstrap(bootstrap, target.ns);
     if (source === target) return this.addr(bootstrap, target.ns);
-    const ends = source.linksOut.get(target.ns)!;
+    if (this.viaExternal(bootstrap, target.ns)) {
+      note(`a mirror's source on another cluster is reached at its external listener directly, without the link emulator (links are emulated between regions on one cluster only; e.g. ${source.ns} -> ${target.ns} at ${this.addr(bootstrap, target.ns)})`, 'external-link');
+      return this.addr(bootstrap, target.ns);
+    }
+    const ends = source.linksOut.get(target.ns);
+    if (!ends) throw new Error(`${target.ns}: no link from ${source.ns}`);
     note(`a mirror's remote source (source.cluster.bootstrap.servers) -> the link emulator's proxy of that region pair, 127.0.0.1:<proxy port>, whose upstream is a listener of the source broker of its own that advertises the proxy (e.g. ${bootstrap} from ${target.ns} -> 127.0.0.1:${ends.proxyPort} -> ${source.ns} ${ends.listener})`, 'link');
     return `127.0.0.1:${ends.proxyPort}`;
   }
 
-  private regionOfBootstrap(bootstrap: string, fromNs: string): RegionRun {
-    const local = this.addr(bootstrap, fromNs).split(',')[0];
-    const r = this.regions.find((x) => x.bootstrap === local);
+  regionOfBootstrap(bootstrap: string, fromNs: string): RegionRun {
+    const port = Number(/:(\d+)$/.exec(this.addr(bootstrap, fromNs).split(',')[0])?.[1]);
+    const r = this.regions.find((x) => x.brokerPort === port || (x.externalPort && x.externalPort === port));
     if (!r) throw new Error(`no region for ${bootstrap}`);
     return r;
+  }
+
+  /** Whether a bootstrap address reaches its Kafka at the external listener (else at the internal one). */
+  viaExternal(bootstrap: string, fromNs: string): boolean {
+    const port = Number(/:(\d+)$/.exec(this.addr(bootstrap, fromNs).split(',')[0])?.[1]);
+    return this.regions.some((x) => x.externalPort && x.externalPort === port);
+  }
+
+  /** Whether the target's MirrorMaker 2 reaches this source at an in-cluster Service address (a source on the same cluster). */
+  private mirrorsInternally(target: RegionRun, source: RegionRun): boolean {
+    const alias = source.model.mirrorMakers[0]?.spec.target.alias;
+    const mirror = (target.model.mirrorMakers[0]?.spec.mirrors ?? []).find((m: any) => m.source.alias === alias);
+    return !!mirror && typeof mirror.source.bootstrapServers === 'string' && mirror.source.bootstrapServers.split(',').every((a: string) => SERVICE_ADDRESS.test(a.trim()));
+  }
+
+  // ---------------------------------------------------------------- external listeners
+
+  /** Works out the region's external listener as Strimzi would, with the tier as the platform. */
+  private planExternal(r: RegionRun): void {
+    const listener = externalListenerOf(r.model.kafka);
+    if (!listener) return;
+    const addresses = externalListenerAddresses(listener, [r.node], {
+      loadBalancerAddress: () => '127.0.0.1',
+      assignedNodePort: () => r.externalPort,
+      nodeAddress: () => '127.0.0.1',
+    });
+    const hosts = [...new Set([...addresses.status.addresses.map((a) => a.host), ...addresses.bootstrapDnsNames, ...[...addresses.brokerDnsNames.values()].flat(), ...[...addresses.advertised.values()].map((a) => a.host)])];
+    const servedPorts = [...new Set([...addresses.status.addresses.map((a) => a.port), ...[...addresses.advertised.values()].map((a) => a.port)])];
+    r.external = { listener, addresses, endpoint: { namespace: r.ns, cluster: r.cluster, port: r.externalPort, hosts, servedPorts } };
+    note(`external listener (type loadbalancer/nodeport/ingress): the tier is the platform: load balancers and nodes at 127.0.0.1, the ports Strimzi serves the listener on (9094 load balancer, 443 ingress, node ports) -> one free port per region (e.g. ${r.ns} ${listener.name} ${listener.type}: ${addresses.status.bootstrapServers} -> ${localiseExternal(addresses.status.bootstrapServers, r.externalPort)})`, 'external-platform');
+    log(`${r.ns}: external listener ${listener.name} (${listener.type}) on 127.0.0.1:${r.externalPort}; status bootstrapServers ${addresses.status.bootstrapServers} (here ${r.externalBootstrap}); advertised ${[...addresses.advertised.values()].map((a) => `${a.host}:${a.port}`).join(',')}; names ${hosts.join(' ')}`);
+  }
+
+  /**
+   * Terraform's apply-time read of a Kafka's status (data.kubernetes_resource, synth.ts STATUS_MARK): the listener's
+   * `bootstrapServers`, from the external listener as the tier runs it. The tier is the source of truth for the
+   * address here, as the operator is in a cluster.
+   */
+  private resolveStatusReads(value: any, where: string): any {
+    if (typeof value === 'string') {
+      if (!value.includes(STATUS_MARK)) return value;
+      const ref = parseStatusRef(value);
+      if (!ref) throw new Error(`${where}: a Kafka status read inside a longer string is not supported: ${JSON.stringify(value)}`);
+      const src = this.regions.find((x) => x.ns === ref.namespace && x.cluster === ref.name);
+      if (!src) throw new Error(`${where}: reads the status of Kafka ${ref.namespace}/${ref.name}, which is not in the mesh`);
+      if (!src.external || src.external.listener.name !== ref.listener) throw new Error(`${where}: reads status.listeners[${ref.listener}] of Kafka ${ref.namespace}/${ref.name}, which has no such external listener`);
+      const v = src.externalBootstrap;
+      log(`${where}: data.kubernetes_resource Kafka ${ref.namespace}/${ref.name} status.listeners[name=${ref.listener}].bootstrapServers = ${src.external.addresses.status.bootstrapServers} (as Strimzi reports it; run here at ${v})`);
+      return v;
+    }
+    if (Array.isArray(value)) return value.map((v) => this.resolveStatusReads(v, where));
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.resolveStatusReads(v, where)]));
+    return value;
+  }
+
+  private jvmOptions(): string[] {
+    return this.hasExternal ? [`-Djdk.net.hosts.file=${this.hostsFile}`] : [];
+  }
+
+  /** Every external listener name -> 127.0.0.1, for the JVMs (jdk.net.hosts.file replaces the system resolver). */
+  private writeHostsFile(): void {
+    const names = new Set(['localhost', os.hostname()]);
+    for (const r of this.regions) for (const h of r.external?.endpoint.hosts ?? []) if (!/^\d+(\.\d+){3}$/.test(h)) names.add(h);
+    writeFile(this.hostsFile, `127.0.0.1 ${[...names].join(' ')}\n`);
+    note(`the names of the external listeners resolve to 127.0.0.1 in the JVMs that reach them (-Djdk.net.hosts.file=<run>/hosts: ${[...names].join(' ')})`, 'hosts');
+  }
+
+  /** The region's cluster CA and its broker's certificate with the SANs Strimzi gives it, in the Secret files the broker reads. */
+  private makeCertificates(r: RegionRun): void {
+    const ca = makeCa(path.join(r.dir, 'tls', 'cluster-ca'));
+    r.caCert = ca.cert;
+    const sans = brokerCertSans(r.cluster, r.ns, r.node, [r.external!.addresses]);
+    const cert = makeServerCert(path.join(r.dir, 'tls', r.node.podName), path.join(r.dir, 'tls', 'cluster-ca'), r.node.podName, `${r.cluster}-kafka`, sans);
+    const secret = path.join(r.dir, 'secrets', r.ns, r.node.podName);
+    writeFile(path.join(secret, `${r.node.podName}.crt`), cert.cert);
+    writeFile(path.join(secret, `${r.node.podName}.key`), cert.key);
+    note(`TLS on the external listener is real: per region a cluster CA and a broker certificate with Strimzi's SANs, made with openssl (e.g. ${r.ns}: DNS ${sans.dns.filter((d) => !d.includes('.svc')).join(' ')}${sans.ip.length ? `, IP ${sans.ip.join(' ')}` : ''})`, 'external-certs');
   }
 
   // ---------------------------------------------------------------- brokers
@@ -253,13 +390,17 @@ export class MeshRun {
     // One more listener per region that mirrors from this one, advertising the proxy of their link (kafka-tier/src/link.ts).
     const wan = [...r.linksOut.values()];
     if (wan.length) note('each source broker has one more listener (same SCRAM-SHA-512 authentication) per region that mirrors from it, WAN<n> on 127.0.0.1:<port>, advertising the link emulator\'s proxy of that pair; local clients use the ordinary listener');
+    // The external listener as KafkaBrokerConfigurationBuilder.withListeners configures it (strimzi.ts), on its local port.
+    const ext = r.external ? brokerListenerConfig(r.external.listener, r.ns, r.node) : undefined;
+    const extAdvertised = r.external?.addresses.advertised.get(r.node.nodeId);
+    if (ext) note(`external listener ${r.external!.listener.name}:${r.external!.listener.port} -> ${ext.name}://127.0.0.1:<external port> ${ext.protocol}, advertised <Strimzi's advertised host>:<external port>, its PEM keystore from the pod's Secret through the config provider strimzisecrets (DirectoryConfigProvider over <run>/<region>/secrets)`, 'external-listener');
     const props: Props = [
       ['process.roles', 'broker,controller'],
       ['node.id', '0'],
       ['controller.quorum.voters', `0@127.0.0.1:${r.controllerPort}`],
-      ['listeners', [`SCRAM://127.0.0.1:${r.brokerPort}`, `CONTROLLER://127.0.0.1:${r.controllerPort}`, ...wan.map((l) => `${l.listener}://127.0.0.1:${l.upstreamPort}`)].join(',')],
-      ['advertised.listeners', [`SCRAM://127.0.0.1:${r.brokerPort}`, ...wan.map((l) => `${l.listener}://127.0.0.1:${l.proxyPort}`)].join(',')],
-      ['listener.security.protocol.map', ['CONTROLLER:PLAINTEXT', 'SCRAM:SASL_PLAINTEXT', ...wan.map((l) => `${l.listener}:SASL_PLAINTEXT`)].join(',')],
+      ['listeners', [`SCRAM://127.0.0.1:${r.brokerPort}`, `CONTROLLER://127.0.0.1:${r.controllerPort}`, ...wan.map((l) => `${l.listener}://127.0.0.1:${l.upstreamPort}`), ...(ext ? [`${ext.name}://127.0.0.1:${r.externalPort}`] : [])].join(',')],
+      ['advertised.listeners', [`SCRAM://127.0.0.1:${r.brokerPort}`, ...wan.map((l) => `${l.listener}://127.0.0.1:${l.proxyPort}`), ...(ext ? [`${ext.name}://${extAdvertised!.host}:${r.externalPort}`] : [])].join(',')],
+      ['listener.security.protocol.map', ['CONTROLLER:PLAINTEXT', 'SCRAM:SASL_PLAINTEXT', ...wan.map((l) => `${l.listener}:SASL_PLAINTEXT`), ...(ext ? [`${ext.name}:${ext.protocol}`] : [])].join(',')],
       ['inter.broker.listener.name', 'SCRAM'],
       ['controller.listener.names', 'CONTROLLER'],
       ['sasl.enabled.mechanisms', 'SCRAM-SHA-512'],
@@ -268,6 +409,8 @@ export class MeshRun {
       ...wan.map((l): [string, string] => [`listener.name.${l.listener.toLowerCase()}.scram-sha-512.sasl.jaas.config`, 'org.apache.kafka.common.security.scram.ScramLoginModule required;']),
       ['log.dirs', path.join(r.dir, 'data')],
       ['group.initial.rebalance.delay.ms', '0'],
+      ...(ext ? [...ext.props, ...BROKER_COMMON_LISTENER_SETTINGS.filter(([k]) => k !== 'sasl.enabled.mechanisms'),
+        ['config.providers', 'strimzisecrets'], ['config.providers.strimzisecrets.class', 'org.apache.kafka.common.config.provider.DirectoryConfigProvider']] as Props : []),
     ];
     if (authz === 'simple') {
       note(`authorization simple -> StandardAuthorizer; super users: User:${ADMIN} (the harness only) and User:ANONYMOUS (the loopback controller listener), plus spec superUsers`);
@@ -294,7 +437,7 @@ export class MeshRun {
     do id = randomBytes(16).toString('base64url'); while (id.startsWith('-'));
     const fmt = new JavaProcess({
       name: `${r.ns}-format`, runDir: r.dir, mainClass: 'kafka.tools.StorageTool', log4j,
-      args: ['format', '-t', id, '-c', cfg, '--add-scram', `SCRAM-SHA-512=[name=${ADMIN},password=${r.adminPassword}]`],
+      args: ['format', '-t', id, '-c', cfg, '--add-scram', `SCRAM-SHA-512=[name=${ADMIN},password=${r.adminPassword}]`], cwd: this.brokerCwd(r),
     });
     fmt.start();
     const code = await fmt.exited;
@@ -307,7 +450,7 @@ export class MeshRun {
     const t0 = Date.now();
     r.broker = new JavaProcess({
       name: `${r.ns}-broker`, runDir: r.dir, mainClass: 'kafka.Kafka', args: [path.join(r.dir, 'config', 'server.properties')],
-      log4j: path.join(r.dir, 'config', 'broker-log4j2.properties'),
+      log4j: path.join(r.dir, 'config', 'broker-log4j2.properties'), cwd: this.brokerCwd(r),
     });
     r.broker.start();
     await waitFor(`${r.ns} broker`, async () => {
@@ -315,6 +458,13 @@ export class MeshRun {
       return (await portOpen(r.brokerPort)) && (await this.agent.call('topics.list', { props: this.adminProps(r) }).then(() => true, () => false));
     }, 90_000, 300);
     log(`${r.ns}: broker up on 127.0.0.1:${r.brokerPort} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
+
+  /** The broker's working directory: the Secret files' root when its config reads Secrets (the external listener's keystore). */
+  private brokerCwd(r: RegionRun): string | undefined {
+    if (!r.external) return undefined;
+    fs.mkdirSync(path.join(r.dir, 'secrets'), { recursive: true });
+    return path.join(r.dir, 'secrets');
   }
 
   async killBroker(r: RegionRun): Promise<void> {
@@ -335,6 +485,24 @@ export class MeshRun {
   }
 
   adminProps(r: RegionRun): Record<string, string> { return this.clientProps(r, ADMIN, r.adminPassword); }
+
+  /**
+   * A client of the region's external listener, as another cluster's MirrorMaker 2 is one: SASL_SSL, SCRAM-SHA-512,
+   * the region's cluster CA as truststore, hostname verification on (Kafka's default); `bootstrap` defaults to the
+   * listener's status address as the tier runs it.
+   */
+  externalClientProps(r: RegionRun, user: string, o: { password?: string; bootstrap?: string; ca?: string } = {}): Record<string, string> {
+    const password = o.password ?? r.passwords[user] ?? (user === ADMIN ? r.adminPassword : undefined);
+    if (password === undefined) throw new Error(`${r.ns}: no password for user ${user}`);
+    return {
+      'bootstrap.servers': o.bootstrap ?? r.externalBootstrap,
+      'security.protocol': 'SASL_SSL',
+      'ssl.truststore.type': 'PEM',
+      'ssl.truststore.certificates': o.ca ?? r.caCert,
+      'sasl.mechanism': 'SCRAM-SHA-512',
+      'sasl.jaas.config': `org.apache.kafka.common.security.scram.ScramLoginModule required username="${user}" password="${password}";`,
+    };
+  }
 
   private async provision(r: RegionRun): Promise<void> {
     const admin = this.adminProps(r);
@@ -364,6 +532,24 @@ export class MeshRun {
       if (typeof written === 'string') return written;
       const ref = written as SecretRef;
       return this.secretValue(ref.namespace, ref.name, ref.key, depth + 1);
+    }
+    // the cluster operator's CA certificate Secret of a Kafka
+    const caOf = this.regions.find((x) => x.ns === ns && `${x.cluster}-cluster-ca-cert` === secret);
+    if (caOf && key === 'ca.crt') {
+      if (!caOf.caCert) throw new Error(`${ns}/${secret}: the tier made no cluster CA for ${caOf.cluster} (it has no external listener)`);
+      return caOf.caCert;
+    }
+    // the cluster operator's trusted certificates Secret of a KafkaMirrorMaker2: per cluster alias, its trustedCertificates joined
+    const mm2 = r?.model.mirrorMakers.find((m) => `${m.metadata.name}-connect-tls-trusted-certs` === secret);
+    if (mm2 && key.endsWith('-ca.crt')) {
+      const alias = key.slice(0, -'-ca.crt'.length);
+      const cluster = [mm2.spec.target, ...(mm2.spec.mirrors ?? []).map((m: any) => m.source)].find((c: any) => c.alias === alias);
+      const certs = cluster?.tls?.trustedCertificates ?? [];
+      if (!certs.length) throw new Error(`${ns}/${secret}: no trusted certificates for cluster alias ${alias}`);
+      return certs.map((c: any) => {
+        if (!c.certificate) throw new Error(`${ns}/${mm2.metadata.name}: trustedCertificates by pattern are not modelled by the tier`);
+        return this.secretValue(ns, c.secretName, c.certificate, depth + 1);
+      }).join('\n');
     }
     // the user operator's secret of a KafkaUser: same name as the user
     if (r && r.passwords[secret] !== undefined) {
@@ -400,7 +586,7 @@ export class MeshRun {
     const secrets = this.writeSecrets(r, [...props.map(([, v]) => v), ...r.connectors.flatMap((c) => Object.values(c.config))]);
     r.connect = new JavaProcess({
       name: `${r.ns}-connect`, runDir: r.dir, mainClass: 'org.apache.kafka.connect.cli.ConnectDistributed', args: [cfg],
-      cwd: secrets, env: { ADVERTISED_HOSTNAME: '127.0.0.1' },
+      cwd: secrets, env: { ADVERTISED_HOSTNAME: '127.0.0.1' }, jvm: this.jvmOptions(),
       log4j: log4jConfig(path.join(r.dir, 'config', 'connect-log4j2.properties'), {
         'org.apache.kafka.connect.mirror': 'INFO', 'org.apache.kafka.connect.runtime.rest.RestServer': 'INFO', 'org.apache.kafka.connect.runtime.WorkerSourceTask': 'WARN',
         // every client's configuration as it is created (ConsumerConfig/ProducerConfig values: ...), read back by the tests

@@ -1,11 +1,13 @@
 /**
  * What the Strimzi 1.2.0 cluster operator and user operator derive from the custom resources, written down as plain
- * functions (behaviour learned from Strimzi's sources; see kafka-tier/README-section.md for the file list):
+ * functions (behaviour learned from Strimzi's sources; the README's Kafka tier section lists the files):
  *
  *  - the Kafka Connect worker configuration of a KafkaMirrorMaker2 (the operator's ConfigMap kafka-connect.properties,
  *    which the container runs with connect-distributed.sh),
  *  - the MirrorMaker 2 connectors it creates through the Connect REST API (names and configs),
- *  - the Kafka ACL bindings of a KafkaUser (simple authorization).
+ *  - the Kafka ACL bindings of a KafkaUser (simple authorization),
+ *  - a Kafka's listeners in the broker configuration, and for an external listener (loadbalancer, nodeport, ingress)
+ *    its status and advertised addresses and the names on the broker certificates.
  *
  * Nothing here knows about the local machine; kafka-tier/src/local.ts substitutes addresses, TLS and intervals.
  */
@@ -229,4 +231,178 @@ export function topicOf(t: Manifest): { name: string; partitions: number; replic
     replicas: spec.replicas ?? -1,
     config: Object.fromEntries(Object.entries(spec.config ?? {}).map(([k, v]) => [k, str(v)])),
   };
+}
+
+// ---------------------------------------------------------------- Kafka listeners
+
+/** A listener of `spec.kafka.listeners` (GenericKafkaListener). */
+export interface KafkaListener {
+  name: string;
+  port: number;
+  type: string;
+  tls?: boolean;
+  authentication?: { type: string };
+  configuration?: {
+    bootstrap?: { alternativeNames?: string[]; host?: string; nodePort?: number; loadBalancerIP?: string };
+    brokers?: { broker: number; advertisedHost?: string; advertisedPort?: number; host?: string; nodePort?: number }[];
+    advertisedHostTemplate?: string;
+    hostTemplate?: string;
+    class?: string;
+    [k: string]: unknown;
+  };
+}
+
+/** A broker node as the operator names it: node id and pod `<cluster>-<pool>-<id>`. */
+export interface NodeRef { nodeId: number; podName: string }
+
+export function kafkaListeners(kafka: Manifest): KafkaListener[] {
+  return (kafka.spec?.kafka?.listeners ?? []) as KafkaListener[];
+}
+
+/** ListenersUtils.identifier, upper-cased by KafkaBrokerConfigurationBuilder.withListeners: `EXTERNAL-9094`. */
+export const brokerListenerName = (l: KafkaListener): string => `${l.name}-${l.port}`.toUpperCase();
+
+/**
+ * What KafkaBrokerConfigurationBuilder.withListeners writes for one user listener besides its `listeners` and
+ * `advertised.listeners` entries: the `listener.security.protocol.map` entry (getSecurityProtocol: tls -> SSL, SASL
+ * authentication -> SASL_ prefix), the SCRAM-SHA-512 settings of configureAuthentication, and, for a TLS listener
+ * without a custom certificate, configureTlsOnListener's PEM keystore: the node's certificate from the Secret named
+ * after the pod (`<pod>.crt` / `<pod>.key`). Authentication types other than scram-sha-512 are not modelled.
+ */
+export function brokerListenerConfig(l: KafkaListener, namespace: string, node: NodeRef): { name: string; protocol: string; props: Props } {
+  const name = brokerListenerName(l);
+  const lower = name.toLowerCase();
+  const auth = l.authentication?.type;
+  if (auth && auth !== 'scram-sha-512') throw new Error(`listener ${l.name}: authentication ${auth} is not modelled by the tier`);
+  const sasl = auth === 'scram-sha-512';
+  const protocol = `${sasl ? 'SASL_' : ''}${l.tls ? 'SSL' : 'PLAINTEXT'}`;
+  const props: Props = [];
+  if (sasl) {
+    props.push([`listener.name.${lower}.scram-sha-512.sasl.jaas.config`, 'org.apache.kafka.common.security.scram.ScramLoginModule required ;'],
+      [`listener.name.${lower}.sasl.enabled.mechanisms`, 'SCRAM-SHA-512']);
+  }
+  if (l.tls) {
+    if (l.configuration?.brokerCertChainAndKey) throw new Error(`listener ${l.name}: a custom server certificate is not modelled by the tier`);
+    props.push([`listener.name.${lower}.ssl.keystore.certificate.chain`, secretPlaceholder(namespace, node.podName, `${node.podName}.crt`)],
+      [`listener.name.${lower}.ssl.keystore.key`, secretPlaceholder(namespace, node.podName, `${node.podName}.key`)],
+      [`listener.name.${lower}.ssl.keystore.type`, 'PEM']);
+  }
+  return { name, protocol, props };
+}
+
+/** Settings withListeners writes once for all listeners: no global SASL mechanism, hostname verification on. */
+export const BROKER_COMMON_LISTENER_SETTINGS: Props = [['sasl.enabled.mechanisms', ''], ['ssl.endpoint.identification.algorithm', 'HTTPS']];
+
+/** What the platform gives an external listener's Services and Ingresses (in a cluster: the cloud's load balancers, Kubernetes' node ports, the nodes' addresses). */
+export interface ExternalPlatform {
+  /** the load balancer address (`status.loadBalancer.ingress[0]` hostname, else ip) of the bootstrap Service or of a broker's Service */
+  loadBalancerAddress(service: 'bootstrap' | number): string;
+  /** the node port Kubernetes assigns when the listener sets none */
+  assignedNodePort(service: 'bootstrap' | number): number;
+  /** the address of the worker node a broker runs on (NodeUtils.findAddress) */
+  nodeAddress(nodeId: number): string;
+}
+
+/** Where an external listener is reached, and the names its certificates must hold. */
+export interface ExternalAddresses {
+  /** `status.listeners[]` of the listener: its addresses, and `bootstrapServers` as ListenerStatus.setAddresses joins them */
+  status: { name: string; addresses: { host: string; port: number }[]; bootstrapServers: string };
+  /** per node: the `advertised.listeners` host and port of the listener */
+  advertised: Map<number, { host: string; port: number }>;
+  /** ReconciliationResult.bootstrapDnsNames: on every broker's certificate */
+  bootstrapDnsNames: string[];
+  /** ReconciliationResult.brokerDnsNames: on that broker's certificate */
+  brokerDnsNames: Map<number, string[]>;
+}
+
+function brokerOverride(l: KafkaListener, nodeId: number) {
+  return l.configuration?.brokers?.find((b) => b.broker === nodeId);
+}
+
+/** ListenersUtils.brokerAdvertisedHost: `brokers[].advertisedHost`, else `advertisedHostTemplate` with {nodeId} and {nodePodName}. */
+export function brokerAdvertisedHost(l: KafkaListener, node: NodeRef): string | undefined {
+  const own = brokerOverride(l, node.nodeId)?.advertisedHost;
+  if (own) return own;
+  const t = l.configuration?.advertisedHostTemplate;
+  return t ? t.replace(/\{nodeId\}/g, String(node.nodeId)).replace(/\{nodePodName\}/g, node.podName) : undefined;
+}
+
+/** ListenersUtils.brokerHost (ingress): `brokers[].host`, else `hostTemplate`. */
+function brokerHost(l: KafkaListener, node: NodeRef): string | undefined {
+  const own = brokerOverride(l, node.nodeId)?.host;
+  if (own) return own;
+  const t = l.configuration?.hostTemplate;
+  return t ? t.replace(/\{nodeId\}/g, String(node.nodeId)).replace(/\{nodePodName\}/g, node.podName) : undefined;
+}
+
+/**
+ * The addresses of an external listener of type loadbalancer, nodeport or ingress, as Strimzi 1.2.0 works them out
+ * (KafkaListenersReconciler.loadBalancerServicesReady / nodePortServicesReady / ingressesReady, then
+ * KafkaReconciler.nodePortExternalListenerStatus for node ports), and the names it adds to the broker certificates.
+ * `bootstrap.alternativeNames` go on every broker certificate (the reconciler's constructor).
+ */
+export function externalListenerAddresses(l: KafkaListener, nodes: NodeRef[], platform: ExternalPlatform): ExternalAddresses {
+  const bootstrapDnsNames = [...(l.configuration?.bootstrap?.alternativeNames ?? [])];
+  const brokerDnsNames = new Map<number, string[]>();
+  const advertised = new Map<number, { host: string; port: number }>();
+  const brokerNames = (id: number) => { let s = brokerDnsNames.get(id); if (!s) brokerDnsNames.set(id, (s = [])); return s; };
+  let addresses: { host: string; port: number }[];
+  if (l.type === 'loadbalancer') {
+    if (l.configuration?.createBootstrapService === false) throw new Error(`listener ${l.name}: createBootstrapService false is not modelled by the tier`);
+    // the bootstrap Service's load balancer address (createBootstrapService defaults to true), on the listener's port
+    const bootstrap = platform.loadBalancerAddress('bootstrap');
+    bootstrapDnsNames.push(bootstrap);
+    addresses = [{ host: bootstrap, port: l.port }];
+    for (const n of nodes) {
+      const lb = platform.loadBalancerAddress(n.nodeId);
+      const adv = brokerAdvertisedHost(l, n);
+      brokerNames(n.nodeId).push(lb, ...(adv ? [adv] : []));
+      advertised.set(n.nodeId, { host: adv ?? lb, port: brokerOverride(l, n.nodeId)?.advertisedPort ?? l.port });
+    }
+  } else if (l.type === 'nodeport') {
+    const bootstrapPort = l.configuration?.bootstrap?.nodePort ?? platform.assignedNodePort('bootstrap');
+    const seen = new Set<string>();
+    addresses = [];
+    for (const n of nodes) {
+      const nodePort = brokerOverride(l, n.nodeId)?.nodePort ?? platform.assignedNodePort(n.nodeId);
+      const adv = brokerAdvertisedHost(l, n);
+      if (adv) brokerNames(n.nodeId).push(adv);
+      advertised.set(n.nodeId, { host: adv ?? platform.nodeAddress(n.nodeId), port: brokerOverride(l, n.nodeId)?.advertisedPort ?? nodePort });
+      // the status: per broker node, its advertised host (else the node's address) with the *bootstrap* node port
+      const a = { host: adv ?? platform.nodeAddress(n.nodeId), port: bootstrapPort };
+      if (!seen.has(`${a.host}:${a.port}`)) { seen.add(`${a.host}:${a.port}`); addresses.push(a); }
+    }
+  } else if (l.type === 'ingress') {
+    const host = l.configuration?.bootstrap?.host;
+    if (!host) throw new Error(`listener ${l.name}: an ingress listener needs configuration.bootstrap.host`);
+    bootstrapDnsNames.push(host);
+    addresses = [{ host, port: 443 }]; // KafkaCluster.ROUTE_PORT
+    for (const n of nodes) {
+      const h = brokerHost(l, n);
+      if (!h) throw new Error(`listener ${l.name}: an ingress listener needs a host for broker ${n.nodeId} (hostTemplate or brokers[].host)`);
+      const adv = brokerAdvertisedHost(l, n);
+      brokerNames(n.nodeId).push(h, ...(adv ? [adv] : []));
+      advertised.set(n.nodeId, { host: adv ?? h, port: brokerOverride(l, n.nodeId)?.advertisedPort ?? 443 }); // KafkaCluster.INGRESS_PORT
+    }
+  } else {
+    throw new Error(`listener ${l.name}: type ${l.type} is not an external listener type the tier models (loadbalancer, nodeport, ingress)`);
+  }
+  const bootstrapServers = [...new Set(addresses.map((a) => `${a.host}:${a.port}`))].sort().join(',');
+  return { status: { name: l.name, addresses, bootstrapServers }, advertised, bootstrapDnsNames: [...new Set(bootstrapDnsNames)], brokerDnsNames };
+}
+
+const isIp = (s: string) => /^\d{1,3}(\.\d{1,3}){3}$/.test(s) || s.includes(':');
+
+/**
+ * KafkaCluster.buildKafkaNodeCertsSubject: the SANs of a broker node's certificate (one certificate per node, used on
+ * every TLS listener): the bootstrap and brokers Services' names in all four forms (ModelUtils.generateAllServiceDnsNames),
+ * the pod's DNS names, then the external listeners' bootstrap and per-broker addresses (IP addresses as IP SANs).
+ */
+export function brokerCertSans(cluster: string, namespace: string, node: NodeRef, external: ExternalAddresses[]): { dns: string[]; ip: string[] } {
+  const all = (svc: string) => [svc, `${svc}.${namespace}`, `${svc}.${namespace}.svc`, `${svc}.${namespace}.svc.cluster.local`];
+  const names = [...all(`${cluster}-kafka-bootstrap`), ...all(`${cluster}-kafka-brokers`),
+    `${node.podName}.${cluster}-kafka-brokers.${namespace}.svc.cluster.local`, `${node.podName}.${cluster}-kafka-brokers.${namespace}.svc`];
+  for (const e of external) names.push(...e.bootstrapDnsNames, ...(e.brokerDnsNames.get(node.nodeId) ?? []));
+  const uniq = [...new Set(names)];
+  return { dns: uniq.filter((n) => !isIp(n)), ip: uniq.filter(isIp) };
 }

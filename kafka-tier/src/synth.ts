@@ -40,6 +40,24 @@ export interface MeshModel {
 }
 
 const SECRET_MARK = '\u0000secret:';
+/**
+ * A listener's `bootstrapServers` read from a Kafka's status through a `data.kubernetes_resource` (a mirror's source on
+ * another cluster): known only at apply, so the run fills it in (kafka-tier/src/mesh.ts, from the listener it runs).
+ */
+export const STATUS_MARK = '\u0000status:';
+/** `<STATUS_MARK><namespace>/<kafka name>:<listener name>` -> its parts, or undefined for any other string. */
+export function parseStatusRef(v: string): { namespace: string; name: string; listener: string } | undefined {
+  const m = new RegExp(`^${STATUS_MARK}([^/]+)/([^:]+):(.+)$`).exec(v);
+  return m ? { namespace: m[1], name: m[2], listener: m[3] } : undefined;
+}
+/**
+ * The expression the stack writes for it (constructs/external-address.ts): Terraform's `one` over
+ * `[for listener in try(data.kubernetes_resource.<id>.object.status.listeners, []) : listener.bootstrapServers
+ * if listener.name == "<name>" && try(listener.bootstrapServers, "") != ""]`, the single listener of that name with an
+ * address (the `try`s and the address condition optional here).
+ */
+const STATUS_EXPR = new RegExp('^one\\(\\[\\s*for\\s+(\\w+)\\s+in\\s+(?:try\\(\\s*)?data\\.kubernetes_resource\\.([A-Za-z0-9_-]+)\\.object\\.status\\.listeners(?:\\s*,\\s*\\[\\s*\\]\\s*\\))?'
+  + '\\s*:\\s*\\1\\.bootstrapServers\\s+if\\s+\\1\\.name\\s*==\\s*"([^"]+)"(?:\\s*&&\\s*try\\(\\s*\\1\\.bootstrapServers\\s*,\\s*""\\s*\\)\\s*!=\\s*"")?\\s*\\]\\)$');
 
 /** Finds the synthesized stack JSON files under an output directory. */
 function stackFiles(outDir: string): string[] {
@@ -54,7 +72,7 @@ function stackFiles(outDir: string): string[] {
  * Runs `cdktf synth --output <dir>` for the project (MESH_CONFIG selects a non-default mesh) and returns the stack
  * JSON files. The output directory is under the tier's cache, one per mesh config.
  */
-export function synthesize(meshConfig?: string): string[] {
+export function synthesize(meshConfig?: string, extraEnv: Record<string, string> = {}): string[] {
   const name = meshConfig ? path.basename(meshConfig).replace(/\.[^.]+$/, '') : 'default';
   const outDir = path.join(TIER_CACHE, 'synth', name);
   fs.rmSync(outDir, { recursive: true, force: true });
@@ -62,6 +80,7 @@ export function synthesize(meshConfig?: string): string[] {
   const env: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: '1' };
   if (meshConfig) env.MESH_CONFIG = path.resolve(REPO_ROOT, meshConfig);
   else delete env.MESH_CONFIG;
+  Object.assign(env, extraEnv);
   const t0 = Date.now();
   execFileSync('npx', ['cdktf', 'synth', '--output', outDir], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
   log(`synth ${meshConfig ?? '(default mesh)'} -> ${path.relative(REPO_ROOT, outDir)} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -73,12 +92,13 @@ export function synthesize(meshConfig?: string): string[] {
  * mesh an existing synth output named by KAFKA_TIER_SYNTH_DIR. Never anything hand-made: the tier tests what would
  * be deployed.
  */
-export function meshInput(opts: { meshConfig?: string }): { files: string[]; source: string } {
+export function meshInput(opts: { meshConfig?: string; env?: Record<string, string> }): { files: string[]; source: string } {
   if (process.env.KAFKA_TIER_SYNTH_DIR && !opts.meshConfig) {
     const dir = path.resolve(process.env.KAFKA_TIER_SYNTH_DIR);
     return { files: stackFiles(dir), source: `synth output ${dir}` };
   }
-  return { files: synthesize(opts.meshConfig), source: `cdktf synth${opts.meshConfig ? ` MESH_CONFIG=${opts.meshConfig}` : ''}` };
+  const env = Object.entries(opts.env ?? {}).map(([k, v]) => ` ${k}=${v}`).join('');
+  return { files: synthesize(opts.meshConfig, opts.env), source: `cdktf synth${opts.meshConfig ? ` MESH_CONFIG=${opts.meshConfig}` : ''}${env}` };
 }
 
 function getPath(obj: any, parts: (string | number)[]): any {
@@ -121,6 +141,17 @@ function resolveTokens(value: any, stack: Stack, unresolved: Set<string>, depth 
     // Terraform template escapes: $${ and %%{ are the literal ${ and %{
     const ESC = '\u0001';
     return value.replace(/\$\$\{/g, ESC).replace(/\$\{([^}]+)\}/g, (whole, expr: string) => {
+      const status = STATUS_EXPR.exec(expr.trim());
+      if (status) {
+        const ds = stack.data?.kubernetes_resource?.[status[2]];
+        if (!ds) { unresolved.add(whole); return whole; }
+        const r = resolveTokens({ api_version: ds.api_version, kind: ds.kind, metadata: ds.metadata }, stack, unresolved, depth + 1);
+        const md = Array.isArray(r.metadata) ? r.metadata[0] : r.metadata;
+        if (r.api_version !== 'kafka.strimzi.io/v1' || r.kind !== 'Kafka' || !md?.name) {
+          throw new Error(`data.kubernetes_resource.${status[2]} read for a listener address is not a kafka.strimzi.io/v1 Kafka: ${JSON.stringify(r)}`);
+        }
+        return `${STATUS_MARK}${md.namespace ?? 'default'}/${md.name}:${status[3]}`;
+      }
       const parts = parseRef(expr.trim());
       if (!parts) { unresolved.add(whole); return whole; }
       if (parts[0] === 'data') {
