@@ -125,12 +125,16 @@ export function javaStringHash(s: string): number {
  * (the spread hash masked by the table size), then by insertion within a bucket; resizes keep that order.
  */
 export function javaHashMapOrder(keys: readonly string[], capacity: number): string[] {
-  const bucket = (k: string) => {
-    const h = javaStringHash(k);
+  return javaHashOrder([...new Set(keys)], javaStringHash, capacity);
+}
+
+/** The same for any distinct items with a Java hashCode. */
+export function javaHashOrder<T>(items: readonly T[], hash: (item: T) => number, capacity: number): T[] {
+  const bucket = (item: T) => {
+    const h = hash(item);
     return (h ^ (h >>> 16)) & (capacity - 1);
   };
-  const unique = [...new Set(keys)];
-  return unique.map((k, i) => ({ k, i, b: bucket(k) })).sort((x, y) => x.b - y.b || x.i - y.i).map((e) => e.k);
+  return items.map((k, i) => ({ k, i, b: bucket(k) })).sort((x, y) => x.b - y.b || x.i - y.i).map((e) => e.k);
 }
 
 /** The table size a java.util.HashMap built with `new HashMap<>()` and then filled with `size` entries ends at. */
@@ -390,34 +394,303 @@ export function clusterIdOf(kafka: Obj, pools: readonly Obj[], generate: () => s
   return fromStatus ?? generate();
 }
 
-const SUPPORTED_LISTENER_TYPES = ['internal', 'cluster-ip'];
+// ---------------------------------------------------------------- Kafka: listeners
+
+/** The listener types the stand-in emulates (route and tlsroute need OpenShift / Gateway API objects; it has none). */
+const SUPPORTED_LISTENER_TYPES = ['internal', 'cluster-ip', 'loadbalancer', 'nodeport', 'ingress'];
+/** Types whose addresses come from objects outside the operator (a load balancer, a node port, an ingress controller). */
+export const EXTERNAL_LISTENER_TYPES = ['loadbalancer', 'nodeport', 'ingress'] as const;
+export type ExternalListenerType = (typeof EXTERNAL_LISTENER_TYPES)[number];
+
+/** KafkaCluster.INGRESS_PORT: an ingress listener is reached on 443 (TLS passthrough). */
+export const INGRESS_PORT = 443;
+
+export type Listener = Record<string, any> & { name: string; port: number; type: string; tls?: boolean; configuration?: Record<string, any> };
+
+export function kafkaListeners(kafka: Obj): Listener[] {
+  return kafka.spec?.kafka?.listeners ?? [];
+}
+
+export function isExternal(l: Listener): l is Listener & { type: ExternalListenerType } {
+  return (EXTERNAL_LISTENER_TYPES as readonly string[]).includes(l.type);
+}
+
+/** ListenersUtils.backwardsCompatibleBootstrapServiceName. */
+export function bootstrapServiceName(cluster: string, l: Listener): string {
+  return l.type === 'internal' ? `${cluster}-kafka-bootstrap` : `${cluster}-kafka-${l.name}-bootstrap`;
+}
+
+/** ListenersUtils.backwardsCompatibleBootstrapRouteOrIngressName: listener `external` on 9094 keeps the old name. */
+export function bootstrapIngressName(cluster: string, l: Listener): string {
+  return l.port === 9094 && l.name === 'external' ? `${cluster}-kafka-bootstrap` : `${cluster}-kafka-${l.name}-bootstrap`;
+}
+
+/** ListenersUtils.backwardsCompatiblePerBrokerServiceName (base: the pool's component name `<cluster>-<pool>`); also the per-broker Ingress's name. */
+export function perBrokerName(poolComponent: string, nodeId: number, l: Listener): string {
+  return l.port === 9094 && l.name === 'external' ? `${poolComponent}-${nodeId}` : `${poolComponent}-${l.name}-${nodeId}`;
+}
+
+/** ListenersUtils.backwardsCompatiblePortName. */
+export function listenerPortName(l: Listener): string {
+  if (l.type === 'internal' && l.port === 9092 && l.name === 'plain') return 'tcp-clients';
+  if (l.type === 'internal' && l.port === 9093 && l.name === 'tls') return 'tcp-clientstls';
+  if (l.port === 9094 && l.name === 'external') return 'tcp-external';
+  return `tcp-${l.name}`;
+}
+
+/** A broker node: its ID, pod name `<cluster>-<pool>-<id>` (KafkaPool.nodeRef) and pool. */
+export interface BrokerNode {
+  nodeId: number;
+  podName: string;
+  pool: Obj;
+}
+
+/** The broker nodes of the cluster, pool by pool (KafkaCluster.brokerNodes). */
+export function brokerNodes(kafka: Obj, assignments: readonly PoolAssignment[]): BrokerNode[] {
+  return assignments
+    .filter((a) => a.roles.includes('broker'))
+    .flatMap((a) => a.nodeIds.map((nodeId) => ({ nodeId, podName: `${kafka.metadata.name}-${a.pool.metadata.name}-${nodeId}`, pool: a.pool })));
+}
+
+/** ModelUtils.renderTemplate: `{nodeId}` and `{nodePodName}`. */
+function renderTemplate(template: string, node: BrokerNode): string {
+  return template.split('{nodeId}').join(String(node.nodeId)).split('{nodePodName}').join(node.podName);
+}
+
+/** ListenersUtils.brokerAdvertisedHost: `brokers[].advertisedHost` of the node, else `advertisedHostTemplate`. */
+export function brokerAdvertisedHost(l: Listener, node: BrokerNode): string | undefined {
+  const c = l.configuration;
+  if (!c) return undefined;
+  const own = (c.brokers ?? []).find((b: Record<string, any>) => b?.broker === node.nodeId && b.advertisedHost != null)?.advertisedHost;
+  return own ?? (c.advertisedHostTemplate != null ? renderTemplate(c.advertisedHostTemplate, node) : undefined);
+}
+
+/** ListenersUtils.brokerHost: `brokers[].host` of the node, else `hostTemplate` (ingress hosts). */
+export function brokerHost(l: Listener, node: BrokerNode): string | undefined {
+  const c = l.configuration;
+  if (!c) return undefined;
+  const own = (c.brokers ?? []).find((b: Record<string, any>) => b?.broker === node.nodeId && b.host != null)?.host;
+  return own ?? (c.hostTemplate != null ? renderTemplate(c.hostTemplate, node) : undefined);
+}
+
+/** ListenersUtils.skipCreateBootstrapService: a loadbalancer listener with `createBootstrapService: false`. */
+export function skipsBootstrapService(l: Listener): boolean {
+  return l.type === 'loadbalancer' && l.configuration?.createBootstrapService === false;
+}
+
+/** ListenersUtils.serviceType. */
+function serviceType(l: Listener): string {
+  return l.type === 'nodeport' ? 'NodePort' : l.type === 'loadbalancer' ? 'LoadBalancer' : 'ClusterIP';
+}
+
+/** A Service or Ingress the cluster operator makes for an external listener, as the stand-in writes it. */
+export interface DesiredObject {
+  kind: 'Service' | 'Ingress';
+  /** The listener it belongs to. */
+  listener: string;
+  /** For a broker's object, its node ID; undefined for the bootstrap one. */
+  nodeId?: number;
+  object: Obj;
+}
+
+/** KafkaCluster's labels (`<cluster>-kafka`, component type `kafka`), by which its Services are selected (getSelectorLabels). */
+export function kafkaSelectorLabels(cluster: string): Record<string, string> {
+  return { [LABEL_CLUSTER]: cluster, 'strimzi.io/name': `${cluster}-kafka`, [LABEL_KIND]: 'Kafka' };
+}
 
 /**
- * KafkaListenersReconciler: one status per listener, internal listeners first then cluster-ip ones (the order its
- * ...ServicesReady steps run); the host is the bootstrap Service's DNS name, the certificates the cluster CA (TLS only).
+ * The Services and Ingresses of the external listeners (loadbalancer, nodeport, ingress): per listener a bootstrap
+ * Service (type LoadBalancer, NodePort or ClusterIP) and one per broker (KafkaCluster.generateExternalBootstrapServices,
+ * generatePerPodServices, ServiceUtils.createService); for ingress listeners also a bootstrap Ingress and one per
+ * broker, TLS passthrough to those Services (generateExternalBootstrapIngresses, generateExternalIngresses). Labels are
+ * the selector labels plus the component's; bootstrap objects are owned by the Kafka, per-broker ones by their pool.
+ * Left out: templates, per-listener labels and annotations, externalIPs, ipFamilies.
  */
-export function listenerStatuses(kafka: Obj, clusterCaPem: string): Record<string, unknown>[] {
-  const listeners: Record<string, any>[] = kafka.spec?.kafka?.listeners ?? [];
-  const unsupported = listeners.filter((l) => !SUPPORTED_LISTENER_TYPES.includes(l.type));
-  if (unsupported.length) {
-    throw new ReconcileFailure(
-      'StandInUnsupported',
-      `The Strimzi stand-in cannot emulate listeners of type ${[...new Set(unsupported.map((l) => l.type))].join(', ')} (they need Services with external addresses)`,
-    );
+export function externalListenerObjects(kafka: Obj, assignments: readonly PoolAssignment[]): DesiredObject[] {
+  const cluster = kafka.metadata.name;
+  const ns = kafka.metadata.namespace!;
+  const out: DesiredObject[] = [];
+  const clusterLabels = { ...labelsFromResource(kafka), ...kafkaSelectorLabels(cluster), 'strimzi.io/component-type': 'kafka', 'app.kubernetes.io/name': 'kafka', 'app.kubernetes.io/instance': cluster, 'app.kubernetes.io/part-of': `strimzi-${cluster}`, 'app.kubernetes.io/managed-by': 'strimzi-cluster-operator' };
+  const owner = ownerReference(kafka);
+  const service = (name: string, labels: Record<string, string>, ownerRef: unknown, l: Listener, nodePort: number | undefined, selector: Record<string, string>, loadBalancerIP: string | undefined): Obj => {
+    const type = serviceType(l);
+    const c = l.configuration ?? {};
+    return {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace: ns, labels, ownerReferences: [ownerRef as never], ...(type === 'LoadBalancer' && c.finalizers?.length ? { finalizers: c.finalizers } : {}) },
+      spec: {
+        type,
+        selector,
+        ports: [{ name: listenerPortName(l), port: l.port, targetPort: listenerPortName(l), protocol: 'TCP', ...(nodePort != null && type !== 'ClusterIP' ? { nodePort } : {}) }],
+        ...(type === 'LoadBalancer' && c.class != null ? { loadBalancerClass: c.class } : {}),
+        ...(type === 'LoadBalancer' && loadBalancerIP != null ? { loadBalancerIP } : {}),
+        ...(type === 'LoadBalancer' && c.loadBalancerSourceRanges?.length ? { loadBalancerSourceRanges: c.loadBalancerSourceRanges } : {}),
+        ...(type === 'LoadBalancer' && c.allocateLoadBalancerNodePorts != null ? { allocateLoadBalancerNodePorts: c.allocateLoadBalancerNodePorts } : {}),
+        ...(type !== 'ClusterIP' ? { externalTrafficPolicy: c.externalTrafficPolicy ?? 'Cluster' } : {}),
+        ...(c.publishNotReadyAddresses != null ? { publishNotReadyAddresses: c.publishNotReadyAddresses } : {}),
+      },
+    };
+  };
+  const ingress = (name: string, labels: Record<string, string>, ownerRef: unknown, l: Listener, host: string | undefined, backend: string): Obj => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: {
+      name,
+      namespace: ns,
+      labels,
+      // KafkaCluster.generateInternalIngressAnnotations: TLS passthrough for ingress-nginx.
+      annotations: { 'ingress.kubernetes.io/ssl-passthrough': 'true', 'nginx.ingress.kubernetes.io/ssl-passthrough': 'true', 'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS' },
+      ownerReferences: [ownerRef as never],
+    },
+    spec: {
+      ...(l.configuration?.class != null ? { ingressClassName: l.configuration.class } : {}),
+      rules: [{ ...(host != null ? { host } : {}), http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: backend, port: { number: l.port } } } }] } }],
+      tls: [{ hosts: host != null ? [host] : [] }],
+    },
+  });
+  const brokers = brokerNodes(kafka, assignments);
+  for (const l of kafkaListeners(kafka).filter(isExternal)) {
+    const c = l.configuration ?? {};
+    if (!skipsBootstrapService(l)) {
+      const name = bootstrapServiceName(cluster, l);
+      const selector = { ...kafkaSelectorLabels(cluster), 'strimzi.io/broker-role': 'true' };
+      out.push({ kind: 'Service', listener: l.name, object: service(name, clusterLabels, owner, l, c.bootstrap?.nodePort, selector, c.bootstrap?.loadBalancerIP) });
+    }
+    for (const node of brokers) {
+      const poolComponent = `${cluster}-${node.pool.metadata.name}`;
+      const name = perBrokerName(poolComponent, node.nodeId, l);
+      const poolLabels = { ...labelsFromResource(node.pool), ...kafkaSelectorLabels(cluster), 'strimzi.io/component-type': 'kafka', 'strimzi.io/pool-name': node.pool.metadata.name, 'app.kubernetes.io/name': 'kafka', 'app.kubernetes.io/instance': cluster, 'app.kubernetes.io/part-of': `strimzi-${cluster}`, 'app.kubernetes.io/managed-by': 'strimzi-cluster-operator' };
+      const selector = { ...kafkaSelectorLabels(cluster), 'strimzi.io/pool-name': node.pool.metadata.name, 'strimzi.io/pod-name': node.podName };
+      const broker = (c.brokers ?? []).find((b: Record<string, any>) => b?.broker === node.nodeId) ?? {};
+      out.push({ kind: 'Service', listener: l.name, nodeId: node.nodeId, object: service(name, poolLabels, ownerReference(node.pool), l, broker.nodePort, selector, broker.loadBalancerIP) });
+      if (l.type === 'ingress') out.push({ kind: 'Ingress', listener: l.name, nodeId: node.nodeId, object: ingress(name, poolLabels, ownerReference(node.pool), l, brokerHost(l, node), name) });
+    }
+    if (l.type === 'ingress') {
+      out.push({ kind: 'Ingress', listener: l.name, object: ingress(bootstrapIngressName(cluster, l), clusterLabels, owner, l, c.bootstrap?.host, bootstrapServiceName(cluster, l)) });
+    }
   }
+  return out;
+}
+
+/**
+ * ServiceOperator.isIngressAddressReady / IngressOperator.isIngressAddressReady, then the address the listener
+ * reconciler reads: the first `status.loadBalancer.ingress` entry's hostname, else its IP.
+ */
+export function loadBalancerAddress(o: Obj | undefined): string | undefined {
+  const first = (o?.status as { loadBalancer?: { ingress?: { hostname?: string; ip?: string }[] } } | undefined)?.loadBalancer?.ingress?.[0];
+  return first?.hostname ?? first?.ip ?? undefined;
+}
+
+/** ServiceOperator.isNodePortReady: every port has a node port; the first one's. */
+export function nodePortOf(o: Obj | undefined): number | undefined {
+  const ports: { nodePort?: number }[] = (o?.spec as { ports?: { nodePort?: number }[] } | undefined)?.ports ?? [];
+  return ports.length && ports.every((p) => p.nodePort != null) ? ports[0].nodePort : undefined;
+}
+
+/** NodeUtils.findAddress: the preferred type if present, else ExternalDNS, ExternalIP, InternalDNS, InternalIP, Hostname (first of each type). */
+export function nodeAddress(addresses: readonly { type: string; address: string }[] | undefined, preferred?: string): string | undefined {
+  if (!addresses) return undefined;
+  const byType = new Map<string, string>();
+  for (const a of addresses) if (!byType.has(a.type)) byType.set(a.type, a.address);
+  if (preferred && byType.has(preferred)) return byType.get(preferred);
+  for (const t of ['ExternalDNS', 'ExternalIP', 'InternalDNS', 'InternalIP', 'Hostname']) if (byType.has(t)) return byType.get(t);
+  return undefined;
+}
+
+/** What the external listeners' objects say, per listener name: what the listener statuses are made of. */
+export interface ExternalAddresses {
+  /** loadbalancer: the bootstrap Service's address (or, without a bootstrap Service, each broker Service's). */
+  loadBalancer?: Record<string, string[]>;
+  /** nodeport: the bootstrap Service's node port, and per broker node its advertised host or its worker node's address. */
+  nodePort?: Record<string, { port: number; hosts: (string | undefined)[] }>;
+}
+
+export interface ListenerAddress {
+  host: string | undefined;
+  port: number;
+}
+
+/** Lombok's hashCode of ListenerAddress (fields host, port, additionalProperties; prime 59, null 43). */
+function listenerAddressHash(a: ListenerAddress): number {
+  let h = 1;
+  h = (Math.imul(h, 59) + (a.host == null ? 43 : javaStringHash(a.host))) | 0;
+  h = (Math.imul(h, 59) + a.port) | 0;
+  return (Math.imul(h, 59) + 43) | 0;
+}
+
+/**
+ * KafkaReconciler.nodePortExternalListenerStatus: one address per broker, host = its advertised host, else its worker
+ * node's address, port = the bootstrap node port; gathered in a `new HashSet<>(brokers)`, so duplicates go and the
+ * order is the set's (brokers are visited in node ID order: a HashMap<Integer, ...> of small IDs).
+ */
+export function nodePortAddresses(port: number, hosts: readonly (string | undefined)[]): ListenerAddress[] {
+  const items: ListenerAddress[] = [];
+  for (const host of hosts) if (!items.some((a) => a.host === host && a.port === port)) items.push({ host, port });
+  // HashSet(n): a table of tableSizeFor(n) slots (at least 1), doubled whenever the size passes 3/4 of it.
+  let capacity = 1;
+  while (capacity < hosts.length) capacity *= 2;
+  for (let size = 1; size <= items.length; size++) if (size > capacity * 0.75) capacity *= 2;
+  return javaHashOrder(items, listenerAddressHash, capacity);
+}
+
+/**
+ * KafkaListenersReconciler.reconcile: one status per listener, in the order of its ...Ready steps: internal,
+ * loadbalancer, nodeport, (route, tlsroute,) ingress, cluster-ip. Hosts: the bootstrap Service's DNS name (internal,
+ * cluster-ip), the load balancer's address with the listener's port (loadbalancer), the node port addresses
+ * (nodeport, filled in by KafkaReconciler.nodePortExternalListenerStatus), `bootstrap.host` on 443 (ingress).
+ * `bootstrapServers` as ListenerStatus.setAddresses makes it (distinct `host:port`, sorted, comma-separated); the
+ * certificates the cluster CA (TLS listeners only; addCertificatesToListenerStatuses).
+ */
+export function listenerStatuses(kafka: Obj, clusterCaPem: string, external: ExternalAddresses = {}): Record<string, unknown>[] {
+  const listeners = kafkaListeners(kafka);
+  checkListenerTypes(kafka);
   const ns = kafka.metadata.namespace!;
   const cluster = kafka.metadata.name;
   const byType = (type: string) => listeners.filter((l) => l.type === type);
-  return [...byType('internal'), ...byType('cluster-ip')].map((l) => {
-    const service = l.type === 'internal' ? `${cluster}-kafka-bootstrap` : `${cluster}-kafka-${l.name}-bootstrap`;
-    const host = l.configuration?.useServiceDnsDomain ? `${service}.${ns}.svc.cluster.local` : `${service}.${ns}.svc`;
+  const status = (l: Listener, addresses: ListenerAddress[]) => {
+    const servers = [...new Set(addresses.map((a) => `${a.host}:${a.port}`))].sort(javaCompare);
     return {
       name: l.name,
-      addresses: [{ host, port: l.port }],
-      bootstrapServers: `${host}:${l.port}`,
+      ...(addresses.length ? { addresses: addresses.map((a) => (a.host == null ? { port: a.port } : { host: a.host, port: a.port })) } : {}),
+      ...(addresses.length ? { bootstrapServers: servers.join(',') } : {}),
       ...(l.tls ? { certificates: [clusterCaPem] } : {}),
     };
-  });
+  };
+  const serviceHost = (l: Listener) => {
+    const service = bootstrapServiceName(cluster, l);
+    return l.configuration?.useServiceDnsDomain ? `${service}.${ns}.svc.cluster.local` : `${service}.${ns}.svc`;
+  };
+  const needed = <T>(value: T | undefined, l: Listener): T => {
+    if (value === undefined) throw new Error(`listener ${l.name} (${l.type}): its addresses were not gathered`);
+    return value;
+  };
+  return [
+    ...byType('internal').map((l) => status(l, [{ host: serviceHost(l), port: l.port }])),
+    ...byType('loadbalancer').map((l) => status(l, needed(external.loadBalancer?.[l.name], l).map((host) => ({ host, port: l.port })))),
+    ...byType('nodeport').map((l) => {
+      const np = needed(external.nodePort?.[l.name], l);
+      return status(l, nodePortAddresses(np.port, np.hosts));
+    }),
+    ...byType('ingress').map((l) => status(l, [{ host: l.configuration?.bootstrap?.host, port: INGRESS_PORT }])),
+    ...byType('cluster-ip').map((l) => status(l, [{ host: serviceHost(l), port: l.port }])),
+  ];
+}
+
+/** Refuses listener types the stand-in cannot emulate (route, tlsroute), with reason StandInUnsupported. */
+export function checkListenerTypes(kafka: Obj): void {
+  const unsupported = kafkaListeners(kafka).filter((l) => !SUPPORTED_LISTENER_TYPES.includes(l.type));
+  if (unsupported.length) {
+    throw new ReconcileFailure(
+      'StandInUnsupported',
+      `The Strimzi stand-in cannot emulate listeners of type ${[...new Set(unsupported.map((l) => l.type))].join(', ')} (they need OpenShift Routes or Gateway API TLSRoutes)`,
+    );
+  }
+}
+
+/** Java's String.compareTo (UTF-16 code units), as `sorted()` on strings uses. */
+function javaCompare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function usesEphemeral(storage: Record<string, any> | undefined): boolean {

@@ -3,7 +3,9 @@
  * server where no container runs: it writes, through the real API, what our stack relies on Strimzi to write — the
  * CA Secrets and statuses of Kafka clusters, the statuses of node pools, the topic operator's finalizer and topic
  * statuses, the user operator's SCRAM Secrets and user statuses, and MirrorMaker 2 statuses that check the Secrets
- * MirrorMaker 2 reads. It runs no Kafka. Each behaviour, with the Strimzi source it comes from: STRIMZI-STAND-IN.md.
+ * MirrorMaker 2 reads; for external listeners (loadbalancer, nodeport, ingress) the Services and Ingresses Strimzi
+ * makes, waiting for their addresses (given by a load balancer / ingress controller: in the tier, the load-balancer
+ * stand-in) before the Kafka is Ready. It runs no Kafka. Each behaviour, with the Strimzi source it comes from: STRIMZI-STAND-IN.md.
  *
  * Run it in-process (`new StrimziStandIn(kube, options).start()`) or as a CLI: `npx tsx k8s-tier/src/strimzi-stand-in.ts --help`.
  */
@@ -20,6 +22,7 @@ import {
   caSecretNames,
   caSubject,
   carriedOver,
+  checkListenerTypes,
   clusterIdOf,
   clusterSecurity,
   Condition,
@@ -33,8 +36,23 @@ import {
   isReady,
   kafkaUuid,
   kafkaVersion,
+  kafkaListeners,
+  kafkaSelectorLabels,
   kafkaWarnings,
+  ExternalAddresses,
+  externalListenerObjects,
+  isExternal,
   Kind,
+  brokerAdvertisedHost,
+  brokerNodes,
+  loadBalancerAddress,
+  nodeAddress,
+  nodePortOf,
+  skipsBootstrapService,
+  bootstrapServiceName,
+  bootstrapIngressName,
+  perBrokerName,
+  PoolAssignment,
   KINDS,
   LABEL_CLUSTER,
   LABEL_KIND,
@@ -93,6 +111,11 @@ export interface StandInOptions {
   namespaces?: string[];
   /** Every resource is reconciled again this often, like Strimzi's periodic reconciliation. @default 120 */
   resyncSeconds?: number;
+  /**
+   * How long a Kafka's reconcile waits for its external listeners' addresses (a load balancer's, an Ingress's, a node
+   * port) before it fails with Strimzi's timeout (STRIMZI_OPERATION_TIMEOUT_MS, 300 s). @default 300
+   */
+  operationTimeoutSeconds?: number;
   /** @default - lines on stdout */
   log?: (m: string) => void;
 }
@@ -465,7 +488,10 @@ export class StrimziStandIn {
       warnings = kafkaWarnings(kafka, assignments, version);
       await this.writePoolStatuses(kafka, assignments, clusterId);
       partial.kafkaNodePools = pools.map((p) => ({ name: p.metadata.name })).sort((a, b) => (a.name < b.name ? -1 : 1));
-      const listeners = listenerStatuses(kafka, clusterCaPem);
+      checkListenerTypes(kafka); // before anything is made for the listeners
+      const external = await this.reconcileExternalListeners(kafka, assignments);
+      if (this.stopped) return;
+      const listeners = listenerStatuses(kafka, clusterCaPem, external);
       const metricsProblem = await this.metricsProblem(kafka, kafka.spec?.kafka?.metricsConfig);
       if (metricsProblem) throw metricsProblem;
       const fault = this.injectedFault('Kafka', kafka);
@@ -562,6 +588,87 @@ export class StrimziStandIn {
     const password = generatePassword(CA_STORE_PASSWORD_LENGTH);
     const p12 = await truststore(certPem, 'ca.crt', password);
     return { 'ca.crt': encode(certPem), 'ca.p12': p12.toString('base64'), 'ca.password': encode(password) };
+  }
+
+  /**
+   * KafkaListenersReconciler for the external listener types: makes their Services and Ingresses (services(),
+   * ingresses(): batchReconcile, so objects of the cluster's that are no longer wanted go), then waits, polling every
+   * second as Strimzi does, until each load balancer Service and Ingress has an address
+   * (loadBalancerServicesReady, ingressesReady; status.loadBalancer.ingress is written by whatever provides load
+   * balancers or ingress, in the tier the load-balancer stand-in) and each NodePort Service its node port
+   * (nodePortServicesReady; allocated by the API server). Past the operation timeout the reconcile fails with
+   * Strimzi's StrimziTimeoutException message (ResourceSupport.waitFor). Returns what the listener statuses are made of.
+   */
+  private async reconcileExternalListeners(kafka: Obj, assignments: PoolAssignment[]): Promise<ExternalAddresses> {
+    const ns = kafka.metadata.namespace!;
+    const cluster = kafka.metadata.name;
+    const desired = externalListenerObjects(kafka, assignments);
+    const paths = { Service: `/api/v1/namespaces/${ns}/services`, Ingress: `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses` };
+    for (const kind of ['Service', 'Ingress'] as const) {
+      const wanted = desired.filter((d) => d.kind === kind);
+      for (const d of wanted) await this.applyObject(`${paths[kind]}/${d.object.metadata.name}`, paths[kind], d.object);
+      const selector = Object.entries(kafkaSelectorLabels(cluster)).map(([k, v]) => `${k}=${v}`).join(',');
+      const existing = kind === 'Ingress' && !wanted.length ? [] : (await this.kube.list<Obj>(`${paths[kind]}?labelSelector=${encodeURIComponent(selector)}`)).items;
+      for (const o of existing) {
+        if (!wanted.some((d) => d.object.metadata.name === o.metadata.name) && (await this.kube.delete(`${paths[kind]}/${o.metadata.name}`))) {
+          this.log(`Kafka ${ns}/${cluster}: deleted ${kind} ${o.metadata.name} (no longer wanted)`);
+        }
+      }
+    }
+    const listeners = kafkaListeners(kafka).filter(isExternal);
+    if (!listeners.length) return {};
+    const brokers = brokerNodes(kafka, assignments).sort((a, b) => a.nodeId - b.nodeId);
+    const timeoutMs = (this.options.operationTimeoutSeconds ?? 300) * 1000;
+    const deadline = Date.now() + timeoutMs;
+    /** Polls `read` every second until it gives a value; past the deadline, Strimzi's timeout. */
+    const waitFor = async <T>(kind: 'Service' | 'Ingress', name: string, state: string, read: (o: Obj | undefined) => T | undefined): Promise<T> => {
+      for (;;) {
+        const value = read(await this.kube.find<Obj>(`${paths[kind]}/${name}`));
+        if (value !== undefined) return value;
+        if (this.stopped) throw new Error('stopped while waiting for the external listeners');
+        if (Date.now() >= deadline) {
+          throw new ReconcileFailure('StrimziTimeoutException', `Exceeded timeout of ${timeoutMs}ms while waiting for ${kind} resource ${name} in namespace ${ns} to be ${state}`);
+        }
+        await this.sleep(Math.min(1000, deadline - Date.now()));
+      }
+    };
+    const out: Required<ExternalAddresses> = { loadBalancer: {}, nodePort: {} };
+    const perBroker = (l: (typeof listeners)[number], nodeId: number, pool: Obj) => perBrokerName(`${cluster}-${pool.metadata.name}`, nodeId, l);
+    for (const l of listeners.filter((x) => x.type === 'loadbalancer')) {
+      const addresses: string[] = [];
+      if (!skipsBootstrapService(l)) addresses.push(await waitFor('Service', bootstrapServiceName(cluster, l), 'addressable', loadBalancerAddress));
+      for (const b of brokers) {
+        const address = await waitFor('Service', perBroker(l, b.nodeId, b.pool), 'addressable', loadBalancerAddress);
+        if (skipsBootstrapService(l)) addresses.push(address);
+      }
+      out.loadBalancer[l.name] = addresses;
+    }
+    for (const l of listeners.filter((x) => x.type === 'nodeport')) {
+      const port = await waitFor('Service', bootstrapServiceName(cluster, l), 'ready', nodePortOf);
+      for (const b of brokers) await waitFor('Service', perBroker(l, b.nodeId, b.pool), 'ready', nodePortOf);
+      // No broker pod runs here: each is taken to run on the cluster's first node (the tier's one kwok node).
+      const node = (await this.kube.list<Obj>('/api/v1/nodes')).items.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1))[0];
+      const nodeHost = nodeAddress((node?.status as { addresses?: { type: string; address: string }[] } | undefined)?.addresses, l.configuration?.preferredNodePortAddressType);
+      out.nodePort[l.name] = { port, hosts: brokers.map((b) => brokerAdvertisedHost(l, b) ?? nodeHost) };
+    }
+    for (const l of listeners.filter((x) => x.type === 'ingress')) {
+      await waitFor('Ingress', bootstrapIngressName(cluster, l), 'addressable', loadBalancerAddress);
+      for (const b of brokers) await waitFor('Ingress', perBroker(l, b.nodeId, b.pool), 'addressable', loadBalancerAddress);
+    }
+    return out;
+  }
+
+  /** Creates the object, or brings what the operator sets of it (labels, annotations, owners, spec) to the desired values. */
+  private async applyObject(path: string, collection: string, desired: Obj): Promise<void> {
+    const current = await this.kube.find<Obj>(path);
+    if (!current) {
+      await this.kube.create(collection, desired);
+      return;
+    }
+    // Finalizers are set on creation only: a load balancer controller adds its own.
+    const { name: _n, namespace: _ns, finalizers: _f, ...meta } = desired.metadata;
+    if (covers(current.metadata, meta) && covers(current.spec, desired.spec)) return;
+    await this.kube.mergePatch(path, { metadata: meta, spec: desired.spec });
   }
 
   /**
@@ -901,6 +1008,16 @@ function isStatus(e: unknown, ...codes: number[]): boolean {
 /** EntityUserOperator: the Secret of a user is `<secretPrefix><user name>` (no prefix by default). */
 function userSecretName(uo: EntityOperator, user: Obj): string {
   return `${uo.kafka.spec?.entityOperator?.userOperator?.secretPrefix ?? ''}${user.metadata.name}`;
+}
+
+/** Whether `have` holds everything `want` sets (objects by key, arrays element by element); what the API server added is ignored. */
+function covers(have: unknown, want: unknown): boolean {
+  if (want === undefined) return true;
+  if (Array.isArray(want)) return Array.isArray(have) && have.length === want.length && want.every((w, i) => covers(have[i], w));
+  if (want && typeof want === 'object') {
+    return !!have && typeof have === 'object' && Object.entries(want).every(([k, w]) => covers((have as Record<string, unknown>)[k], w));
+  }
+  return have === want;
 }
 
 function secretMatches(current: Obj, desired: { metadata: Obj['metadata']; data: Record<string, string> }): boolean {

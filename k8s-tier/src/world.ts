@@ -80,3 +80,62 @@ export function writeDemoMeshFile(file: string, chartRepository: string, context
   };
   fs.writeFileSync(file, `# Written by the k8s tier: the demo, deployed to context ${context}, charts from ${chartRepository}\n${stringify(mesh)}`);
 }
+
+/** The clusters of the multi-cluster scenarios: kubeconfig contexts, and the /24 each one's load balancers take addresses from (RFC 5737). */
+export const CLUSTERS = [
+  { context: 'cluster-a', subnet: '192.0.2' },
+  { context: 'cluster-b', subnet: '198.51.100' },
+  { context: 'cluster-c', subnet: '203.0.113' },
+] as const;
+export type ClusterContext = (typeof CLUSTERS)[number]['context'];
+
+/** The ingress class the load-balancer stand-in serves in every cluster, made the default one (as a managed ingress-nginx is). */
+export const INGRESS_CLASS = 'nginx';
+
+export interface ClustersWorld {
+  /** By context name. */
+  readonly clusters: ReadonlyMap<ClusterContext, ControlPlane>;
+  /** The merged kubeconfig: a context per cluster, the first one current. */
+  readonly kubeconfig: string;
+  readonly charts: ChartRepository;
+  stop(): Promise<void>;
+}
+
+/**
+ * Three control planes at once (CLUSTERS), each with a default IngressClass `nginx`, one kubeconfig holding them all
+ * (the first context current), and the chart repository; stopped in reverse, also on failure. Their operators (the
+ * Strimzi stand-in, the load-balancer stand-in) are the scenario's to start.
+ */
+export async function startClusters(runDir: string, tools: Tools, log: Log): Promise<ClustersWorld> {
+  const started: { stop(): Promise<void> }[] = [];
+  const stopAll = async () => {
+    for (const s of started.reverse()) await s.stop().catch((e) => log(`stop: ${(e as Error).message}`));
+  };
+  try {
+    const planes = await Promise.all(
+      CLUSTERS.map(({ context }) =>
+        ControlPlane.start({ name: context, runDir: path.join(runDir, context), bin: tools.controlPlaneBin, kwokStages: tools.kwokStages, log }).then((cp) => {
+          started.push(cp);
+          return cp;
+        }),
+      ),
+    );
+    for (const cp of planes) {
+      await cp.kube.create('/apis/networking.k8s.io/v1/ingressclasses', {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'IngressClass',
+        metadata: { name: INGRESS_CLASS, annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
+        spec: { controller: 'k8s.io/ingress-nginx' },
+      });
+    }
+    const kubeconfig = path.join(runDir, 'kubeconfig');
+    mergeKubeconfigs(kubeconfig, planes.map((p) => p.kubeconfig), CLUSTERS[0].context);
+    const charts = await ChartRepository.start(CHARTS_DIR);
+    started.push(charts);
+    log(`chart repository ${charts.url}`);
+    return { clusters: new Map(planes.map((p) => [p.name as ClusterContext, p])), kubeconfig, charts, stop: stopAll };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}

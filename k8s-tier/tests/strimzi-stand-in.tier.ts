@@ -9,7 +9,10 @@
  * - a SCRAM KafkaUser's Secret (`password`, `sasl.jaas.config`) and status;
  * - a KafkaMirrorMaker2 is NotReady, with Strimzi's message, until every Secret it reads exists with its key;
  * - the topic operator's finalizer is released only while a stand-in runs: stopped, a deleted KafkaTopic stays
- *   Terminating; started again, it goes.
+ *   Terminating; started again, it goes;
+ * - external listeners (loadbalancer, nodeport, ingress): the Services and Ingresses Strimzi makes, no Ready until
+ *   they have addresses (a timeout as Strimzi's without), and the listener status Strimzi writes for each type, with
+ *   the load-balancer stand-in (src/load-balancer-stand-in.ts) as the cluster's load balancer and ingress controller.
  * One control plane for the file; each test (or describe) runs its own stand-in, in its own namespace.
  */
 import * as fs from 'fs';
@@ -22,6 +25,7 @@ import { sleep, tierLog, waitFor } from '../../tier-support/progress';
 import { ControlPlane } from '../src/control-plane';
 import { crPath, Kube, KubeObject } from '../src/kube';
 import { StandInOptions, StrimziStandIn, TimelineEvent } from '../src/strimzi-stand-in';
+import { LoadBalancerStandIn, LoadBalancerStandInOptions } from '../src/load-balancer-stand-in';
 import { ensureTools } from '../src/tools';
 import { STRIMZI_CRDS_DIR } from '../src/world';
 
@@ -431,6 +435,146 @@ describe('the topic and user operators of a Ready Kafka', () => {
     await withStandIn(ns, {}, async (standIn) => {
       await waitFor('KafkaTopic held gone', async () => !(await get('KafkaTopic', ns, 'held')), WAIT_MS, poll);
       expect((await recorded(standIn, 'KafkaTopic', 'held', 'finalizer-removed')).detail).toBe(TOPIC_FINALIZER);
+    });
+  }, TEST_TIMEOUT_MS);
+});
+
+// ---------------------------------------------------------------- external listeners (loadbalancer, nodeport, ingress)
+
+describe('external listeners: the Kafka is Ready only once its listener has an address, and its status carries that address as Strimzi writes it', () => {
+  /** The internal TLS listener the stack always has, and an external one on 9094 as the stack adds it across clusters. */
+  const external = (type: string, configuration?: Record<string, unknown>) => ({
+    name: 'external', port: 9094, type, tls: true, authentication: { type: 'scram-sha-512' }, ...(configuration ? { configuration } : {}),
+  });
+  const tlsListener = { name: 'tls', port: 9093, type: 'internal', tls: true, authentication: { type: 'scram-sha-512' } };
+
+  async function createKafkaWith(ns: string, name: string, listeners: unknown[], brokers = 1): Promise<void> {
+    await create('KafkaNodePool', ns, 'dual-role', { replicas: brokers, roles: ['controller', 'broker'], storage: { type: 'ephemeral' } }, ofCluster(name));
+    await create('Kafka', ns, name, {
+      kafka: { listeners, config: { 'default.replication.factor': 1, 'min.insync.replicas': 1 } },
+      entityOperator: { topicOperator: {}, userOperator: {} },
+    });
+  }
+
+  const service = (ns: string, name: string) => kube.find<Resource>(`/api/v1/namespaces/${ns}/services/${name}`);
+  const ingress = (ns: string, name: string) => kube.find<Resource>(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/${name}`);
+  const externalStatus = (k: Resource) => (k.status!.listeners as Record<string, unknown>[]).find((l) => l.name === 'external');
+  const running: LoadBalancerStandIn[] = [];
+  afterEach(async () => {
+    for (const lb of running.splice(0)) await lb.stop();
+  });
+  async function startLoadBalancers(options: Omit<LoadBalancerStandInOptions, 'log'>): Promise<LoadBalancerStandIn> {
+    const lb = new LoadBalancerStandIn(kube, { ...options, log: (m) => log(`load-balancer stand-in: ${m}`) });
+    running.push(lb);
+    await lb.start();
+    return lb;
+  }
+
+  test('loadbalancer: with no load balancer the reconcile times out as Strimzi\'s does; once one assigns an address, the listener is <address>:9094', async () => {
+    const ns = await newNamespace('ext-lb');
+    await premadeCas(ns, 'lb');
+    await withStandIn(ns, { operationTimeoutSeconds: 3 }, async () => {
+      await createKafkaWith(ns, 'lb', [tlsListener, external('loadbalancer')]);
+      // Strimzi's Services: the bootstrap one and one per broker, of type LoadBalancer, owned by the Kafka and the pool.
+      const bootstrap = await waitFor('the bootstrap Service', () => service(ns, 'lb-kafka-external-bootstrap'), WAIT_MS, poll);
+      expect(bootstrap.spec).toMatchObject({ type: 'LoadBalancer', ports: [{ name: 'tcp-external', port: 9094, targetPort: 'tcp-external', protocol: 'TCP' }], externalTrafficPolicy: 'Cluster' });
+      expect(bootstrap.metadata.ownerReferences?.map((o) => o.kind)).toEqual(['Kafka']);
+      expect((await service(ns, 'lb-dual-role-0'))?.metadata.ownerReferences?.map((o) => o.kind)).toEqual(['KafkaNodePool']);
+      const timedOut = await when('Kafka', ns, 'lb', 'not ready with a timeout', (o) => condition(o, 'NotReady')?.reason === 'StrimziTimeoutException');
+      expect(bare(condition(timedOut, 'NotReady')!).message).toBe(`Exceeded timeout of 3000ms while waiting for Service resource lb-kafka-external-bootstrap in namespace ${ns} to be addressable`);
+      expect(condition(timedOut, 'Ready')).toBeUndefined();
+
+      // A load balancer controller arrives: the retried reconcile finds both addresses.
+      const lb = await startLoadBalancers({ subnet: '198.51.100' });
+      const ready = await whenReady('Kafka', ns, 'lb');
+      const address = (await service(ns, 'lb-kafka-external-bootstrap'))!.status!.loadBalancer.ingress[0].ip;
+      expect(address).toMatch(/^198\.51\.100\.\d+$/);
+      const clusterCa = text((await getSecret(ns, 'lb-cluster-ca-cert'))!.data!['ca.crt']);
+      expect(ready.status!.listeners.map((l: { name: string }) => l.name)).toEqual(['tls', 'external']);
+      expect(externalStatus(ready)).toEqual({ name: 'external', addresses: [{ host: address, port: 9094 }], bootstrapServers: `${address}:9094`, certificates: [clusterCa] });
+      expect(lb.timeline.filter((e) => e.event === 'address-assigned').map((e) => e.name).sort()).toEqual(['lb-dual-role-0', 'lb-kafka-external-bootstrap']);
+
+      // A load balancer's Service, deleted (by garbage collection after its Kafka or pool, or with its namespace), goes
+      // only once the controller has let go of its load balancer: its finalizer.
+      expect((await service(ns, 'lb-kafka-external-bootstrap'))!.metadata.finalizers).toEqual(['service.kubernetes.io/load-balancer-cleanup']);
+      await kube.delete(at('Kafka', ns, 'lb'));
+      await kube.delete(at('KafkaNodePool', ns, 'dual-role'));
+      // Deleted here rather than left to garbage collection, whose discovery may not know the new Strimzi kinds yet.
+      for (const name of ['lb-kafka-external-bootstrap', 'lb-dual-role-0']) await kube.delete(`/api/v1/namespaces/${ns}/services/${name}`);
+      await waitFor('the Services gone', async () => !(await service(ns, 'lb-kafka-external-bootstrap')) && !(await service(ns, 'lb-dual-role-0')), WAIT_MS, poll);
+      expect(lb.timeline.filter((e) => e.event === 'address-released').map((e) => e.name).sort()).toEqual(['lb-dual-role-0', 'lb-kafka-external-bootstrap']);
+    });
+  }, TEST_TIMEOUT_MS);
+
+  test('loadbalancer with a class: the default controller leaves it alone; a hostname (as some clouds give) wins over an IP', async () => {
+    const ns = await newNamespace('ext-lb-class');
+    await premadeCas(ns, 'elb');
+    await startLoadBalancers({ subnet: '198.51.100' }); // no class: not this listener's controller
+    await withStandIn(ns, {}, async () => {
+      await createKafkaWith(ns, 'elb', [tlsListener, external('loadbalancer', { class: 'example.com/elb' })]);
+      const bootstrap = await waitFor('the bootstrap Service', () => service(ns, 'elb-kafka-external-bootstrap'), WAIT_MS, poll);
+      expect(bootstrap.spec!.loadBalancerClass).toBe('example.com/elb');
+      await sleep(2000);
+      expect((await service(ns, 'elb-kafka-external-bootstrap'))!.status?.loadBalancer?.ingress).toBeUndefined();
+      expect(condition((await get('Kafka', ns, 'elb'))!, 'Ready')).toBeUndefined();
+      // This test plays the class's controller.
+      for (const name of ['elb-kafka-external-bootstrap', 'elb-dual-role-0']) {
+        const s = (await service(ns, name))!;
+        await kube.replace(`/api/v1/namespaces/${ns}/services/${name}/status`, { ...s, status: { loadBalancer: { ingress: [{ hostname: `${name}.elb.example`, ip: '203.0.113.9' }] } } });
+      }
+      const ready = await whenReady('Kafka', ns, 'elb');
+      expect(externalStatus(ready)).toMatchObject({ addresses: [{ host: 'elb-kafka-external-bootstrap.elb.example', port: 9094 }], bootstrapServers: 'elb-kafka-external-bootstrap.elb.example:9094' });
+    });
+  }, TEST_TIMEOUT_MS);
+
+  test('nodeport: NodePort Services (the bootstrap one on the requested port); each broker at its advertised host, else its node\'s address, on the bootstrap node port', async () => {
+    const ns = await newNamespace('ext-np');
+    await premadeCas(ns, 'np');
+    await withStandIn(ns, {}, async () => {
+      await createKafkaWith(ns, 'np', [
+        tlsListener,
+        external('nodeport', { bootstrap: { nodePort: 31094, alternativeNames: ['kafka.np.example'] }, advertisedHostTemplate: 'broker-{nodeId}.kafka.np.example' }),
+        { name: 'plainnp', port: 9095, type: 'nodeport', tls: false },
+      ], 3);
+      const ready = await whenReady('Kafka', ns, 'np');
+      const bootstrap = (await service(ns, 'np-kafka-external-bootstrap'))!;
+      expect(bootstrap.spec).toMatchObject({ type: 'NodePort', ports: [{ name: 'tcp-external', port: 9094, nodePort: 31094 }] });
+      for (const id of [0, 1, 2]) expect((await service(ns, `np-dual-role-${id}`))!.spec!.ports[0].nodePort).toBeGreaterThanOrEqual(30000);
+      const hosts = [0, 1, 2].map((id) => `broker-${id}.kafka.np.example`);
+      const ext = externalStatus(ready) as { addresses: { host: string; port: number }[]; bootstrapServers: string };
+      expect(ext.addresses.map((a) => a.host).sort()).toEqual(hosts);
+      expect(ext.addresses.every((a) => a.port === 31094)).toBe(true);
+      expect(ext.bootstrapServers).toBe(hosts.map((h) => `${h}:31094`).join(','));
+      // No advertised host: the address of the node the brokers run on (kwok's InternalIP), once (a set), on the allocated port.
+      const allocated = (await service(ns, 'np-kafka-plainnp-bootstrap'))!.spec!.ports[0].nodePort;
+      const node = (await kube.list<Resource>('/api/v1/nodes')).items[0];
+      const internalIp = node.status!.addresses.find((a: { type: string }) => a.type === 'InternalIP').address;
+      expect((ready.status!.listeners as Record<string, unknown>[]).find((l) => l.name === 'plainnp')).toEqual({ name: 'plainnp', addresses: [{ host: internalIp, port: allocated }], bootstrapServers: `${internalIp}:${allocated}` });
+      expect(ready.status!.listeners.map((l: { name: string }) => l.name)).toEqual(['tls', 'external', 'plainnp']);
+    });
+  }, TEST_TIMEOUT_MS);
+
+  test('ingress: Ingresses per bootstrap and broker, Ready once the ingress controller published them; the listener is bootstrap.host:443', async () => {
+    const ns = await newNamespace('ext-ing');
+    await premadeCas(ns, 'ing');
+    await withStandIn(ns, {}, async () => {
+      await createKafkaWith(ns, 'ing', [tlsListener, external('ingress', { bootstrap: { host: 'kafka.ing.example' }, hostTemplate: 'broker-{nodeId}.kafka.ing.example', class: 'nginx' })]);
+      const bootstrap = await waitFor('the bootstrap Ingress', () => ingress(ns, 'ing-kafka-bootstrap'), WAIT_MS, poll);
+      expect(bootstrap.spec).toEqual({
+        ingressClassName: 'nginx',
+        rules: [{ host: 'kafka.ing.example', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'ing-kafka-external-bootstrap', port: { number: 9094 } } } }] } }],
+        tls: [{ hosts: ['kafka.ing.example'] }],
+      });
+      expect((await ingress(ns, 'ing-dual-role-0'))!.spec!.rules[0].host).toBe('broker-0.kafka.ing.example');
+      expect((await service(ns, 'ing-kafka-external-bootstrap'))!.spec!.type).toBe('ClusterIP');
+      await sleep(2000);
+      expect(condition((await get('Kafka', ns, 'ing'))!, 'Ready')).toBeUndefined(); // no ingress controller yet
+
+      const lb = await startLoadBalancers({ subnet: '192.0.2', ingressClasses: ['nginx'] });
+      const ready = await whenReady('Kafka', ns, 'ing');
+      expect((await ingress(ns, 'ing-kafka-bootstrap'))!.status!.loadBalancer.ingress).toEqual([{ ip: lb.ingressAddress }]);
+      expect(externalStatus(ready)).toMatchObject({ addresses: [{ host: 'kafka.ing.example', port: 443 }], bootstrapServers: 'kafka.ing.example:443' });
+      expect(ready.status!.conditions!.map(bare)).toContainEqual({ type: 'Warning', status: 'True', reason: 'DeprecatedObjects', message: 'ingress type listeners are deprecated.' });
     });
   }, TEST_TIMEOUT_MS);
 });
