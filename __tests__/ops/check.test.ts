@@ -296,6 +296,33 @@ describe('the kubeconfig', () => {
   });
 });
 
+describe('regions on separate clusters', () => {
+  const servers: FakeKube[] = [];
+  afterEach(async () => {
+    for (const s of servers.splice(0)) await s.close();
+  });
+
+  test('each region is checked on its own cluster, in its own namespace, and the current context written out is its cluster', async () => {
+    const americas = await startFakeKube({ token: 'americas-token' });
+    const europe = await startFakeKube({ token: 'eu-token', namespaces: { 'kafka-eu': 'europe' } });
+    servers.push(americas, europe);
+    const kubeconfig = writeKubeconfig(temp.dir, [
+      { name: 'americas', cluster: { server: americas.url }, user: { token: 'americas-token' } },
+      { name: 'eu-cluster', cluster: { server: europe.url }, user: { token: 'eu-token' } },
+    ]);
+    const regions = DEMO_MESH_FILE.regions.map((r) => (r.name === 'europe' ? { ...r, context: 'eu-cluster', namespace: 'kafka-eu' } : { ...r, context: 'americas' }));
+    const meshFile = join(temp.dir, 'mesh.yaml');
+    writeFileSync(meshFile, JSON.stringify({ ...DEMO_MESH_FILE, regions, kubeconfig }));
+    const r = await run(check, [], { HOME: temp.dir, MESH_CONFIG: meshFile });
+    expect(r.stdout).toContain('europe (alias europe, context eu-cluster)\n');
+    expect(r.code).toBe(0);
+    expect(europe.requests.length).toBeGreaterThan(0);
+    expect(europe.requests.every((p) => p.includes('/namespaces/kafka-eu/'))).toBe(true);
+    expect(americas.requests.some((p) => p.includes('/namespaces/north-america/'))).toBe(true);
+    expect(americas.requests.some((p) => p.includes('/namespaces/europe/') || p.includes('/namespaces/kafka-eu/'))).toBe(false);
+  });
+});
+
 describe('arguments', () => {
   test('--help', async () => {
     const r = await run(check, ['--help'], {});

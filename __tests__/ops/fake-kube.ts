@@ -34,6 +34,8 @@ export interface FakeKubeOptions {
   readonly clientCertificate?: boolean;
   /** Paths (without query) answered 403 for the user. */
   readonly forbid?: RegExp;
+  /** Namespaces served from another namespace's fixtures (served -> recorded), for regions whose namespace is not their name. */
+  readonly namespaces?: Readonly<Record<string, string>>;
 }
 
 export interface FakeKube {
@@ -55,6 +57,9 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     if (!authorized) return status(res, 401, 'Unauthorized', 'Unauthorized');
     if (options.forbid?.test(url.pathname)) return forbidden(res, url.pathname);
     if (req.method !== 'GET') return status(res, 405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    const served = /\/namespaces\/([^/]+)\//.exec(url.pathname)?.[1];
+    const recorded = served !== undefined ? options.namespaces?.[decodeURIComponent(served)] : undefined;
+    if (recorded !== undefined) url.pathname = url.pathname.replace(`/namespaces/${served}/`, `/namespaces/${encodeURIComponent(recorded)}/`);
     route(layers, url, res);
   };
   const tls = join(FIXTURES, 'tls');
