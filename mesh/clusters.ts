@@ -4,7 +4,7 @@
  * operator and one set of providers, and only regions on different clusters talk over an external listener.
  * Pure: the kubeconfig is read by the caller (ops/kubeconfig.ts) and seen here through `KubeconfigView`.
  */
-import { EXTERNAL_LISTENER, ExternalListener, Mesh, Region } from './model';
+import { ExternalListener, Mesh, Region } from './model';
 import { MeshConfigError } from './validate';
 
 /** What the resolution needs of a kubeconfig (merged as kubectl merges a KUBECONFIG list). */
@@ -50,22 +50,8 @@ export class Topology {
    * MeshConfigError naming each region whose context, namespace or external listener cannot be used.
    */
   static resolve(mesh: Mesh, kubeconfig: () => KubeconfigView): Topology {
-    const problems: string[] = [];
-    const named = mesh.regions.some((r) => r.context !== undefined);
-    let topology = named ? undefined : Topology.oneCluster(mesh);
-    if (named) {
-      let view: KubeconfigView | undefined;
-      try {
-        view = kubeconfig();
-      } catch (e) {
-        const first = mesh.regions.findIndex((r) => r.context !== undefined);
-        throw new MeshConfigError([`regions[${first}].context: ${JSON.stringify(mesh.regions[first].context)} cannot be resolved to a cluster: ${(e as Error).message}`]);
-      }
-      topology = group(mesh, view, problems);
-      if (problems.length) throw new MeshConfigError(problems);
-    }
-    if (!topology) throw new MeshConfigError(problems);
-    problems.push(...topology.check(mesh));
+    const topology = mesh.regions.some((r) => r.context !== undefined) ? group(mesh, readView(mesh, kubeconfig)) : Topology.oneCluster(mesh);
+    const problems = topology.check(mesh);
     if (problems.length) throw new MeshConfigError(problems);
     return topology;
   }
@@ -127,8 +113,22 @@ export class Topology {
   }
 }
 
-/** Groups the regions by the API server their context reaches; the current context written out counts as none. */
-function group(mesh: Mesh, view: KubeconfigView, problems: string[]): Topology {
+/** The kubeconfig, or a MeshConfigError naming the first region with a context if it cannot be read. */
+function readView(mesh: Mesh, kubeconfig: () => KubeconfigView): KubeconfigView {
+  try {
+    return kubeconfig();
+  } catch (e) {
+    const first = mesh.regions.findIndex((r) => r.context !== undefined);
+    throw new MeshConfigError([`regions[${first}].context: ${JSON.stringify(mesh.regions[first].context)} cannot be resolved to a cluster: ${(e as Error).message}`]);
+  }
+}
+
+/**
+ * Groups the regions by the API server their context reaches; the current context written out counts as none.
+ * Throws a MeshConfigError naming every region whose context cannot be resolved.
+ */
+function group(mesh: Mesh, view: KubeconfigView): Topology {
+  const problems: string[] = [];
   const byServer = new Map<string, { contexts: (string | undefined)[]; regions: Region[] }>();
   const known = view.contextNames.length ? view.contextNames.join(', ') : 'none';
   mesh.regions.forEach((region, i) => {
@@ -153,6 +153,7 @@ function group(mesh: Mesh, view: KubeconfigView, problems: string[]): Topology {
     entry.regions.push(region);
     byServer.set(key, entry);
   });
+  if (problems.length) throw new MeshConfigError(problems);
   const clusters = [...byServer.entries()].map(([server, { contexts, regions }]) => ({
     ...(contexts.includes(undefined) ? {} : { context: contexts[0] }),
     server,
@@ -186,9 +187,4 @@ export function knownExternalAddress(external: ExternalListener): string | undef
     return `${external.bootstrapHost}:${external.bootstrapNodePort}`;
   }
   return undefined;
-}
-
-/** Port clients use for an external listener of this type: Strimzi's ingresses serve TLS passthrough on 443. */
-export function externalClientPort(external: ExternalListener): number {
-  return external.type === 'ingress' ? 443 : external.type === 'nodeport' ? external.bootstrapNodePort ?? EXTERNAL_LISTENER.port : EXTERNAL_LISTENER.port;
 }
