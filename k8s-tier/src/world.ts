@@ -33,28 +33,46 @@ export interface World {
 }
 
 export async function startWorld(runDir: string, tools: Tools, log: Log): Promise<World> {
+  const { planes, kubeconfig, charts, stop } = await startPlanes([TARGET, BYSTANDER], BYSTANDER, runDir, tools, log);
+  const [target, bystander] = planes;
+  return { target, bystander, kubeconfig, charts, stop };
+}
+
+/**
+ * Control planes named `names`, started at once, one kubeconfig holding them all with `current` as the current
+ * context, and the chart repository; everything stopped in reverse by `stop`, and at once if a part fails to start.
+ * `prepare` runs on the started planes before the world is handed out (a failure there stops everything too).
+ */
+async function startPlanes(
+  names: readonly string[],
+  current: string,
+  runDir: string,
+  tools: Tools,
+  log: Log,
+  prepare: (planes: readonly ControlPlane[]) => Promise<void> = async () => {},
+): Promise<{ planes: ControlPlane[]; kubeconfig: string; charts: ChartRepository; stop(): Promise<void> }> {
   const started: { stop(): Promise<void> }[] = [];
-  const stopAll = async () => {
+  const stop = async () => {
     for (const s of started.reverse()) await s.stop().catch((e) => log(`stop: ${(e as Error).message}`));
   };
   try {
     const planes = await Promise.all(
-      [TARGET, BYSTANDER].map((name) =>
+      names.map((name) =>
         ControlPlane.start({ name, runDir: path.join(runDir, name), bin: tools.controlPlaneBin, kwokStages: tools.kwokStages, log }).then((cp) => {
           started.push(cp);
           return cp;
         }),
       ),
     );
-    const [target, bystander] = planes;
+    await prepare(planes);
     const kubeconfig = path.join(runDir, 'kubeconfig');
-    mergeKubeconfigs(kubeconfig, [target.kubeconfig, bystander.kubeconfig], BYSTANDER);
+    mergeKubeconfigs(kubeconfig, planes.map((p) => p.kubeconfig), current);
     const charts = await ChartRepository.start(CHARTS_DIR);
     started.push(charts);
     log(`chart repository ${charts.url} serving ${fs.readdirSync(CHARTS_DIR).filter((f) => f.endsWith('.tgz')).join(', ')}`);
-    return { target, bystander, kubeconfig, charts, stop: stopAll };
+    return { planes, kubeconfig, charts, stop };
   } catch (e) {
-    await stopAll();
+    await stop();
     throw e;
   }
 }
@@ -107,19 +125,7 @@ export interface ClustersWorld {
  * Strimzi stand-in, the load-balancer stand-in) are the scenario's to start.
  */
 export async function startClusters(runDir: string, tools: Tools, log: Log): Promise<ClustersWorld> {
-  const started: { stop(): Promise<void> }[] = [];
-  const stopAll = async () => {
-    for (const s of started.reverse()) await s.stop().catch((e) => log(`stop: ${(e as Error).message}`));
-  };
-  try {
-    const planes = await Promise.all(
-      CLUSTERS.map(({ context }) =>
-        ControlPlane.start({ name: context, runDir: path.join(runDir, context), bin: tools.controlPlaneBin, kwokStages: tools.kwokStages, log }).then((cp) => {
-          started.push(cp);
-          return cp;
-        }),
-      ),
-    );
+  const addIngressClass = async (planes: readonly ControlPlane[]) => {
     for (const cp of planes) {
       await cp.kube.create('/apis/networking.k8s.io/v1/ingressclasses', {
         apiVersion: 'networking.k8s.io/v1',
@@ -128,14 +134,8 @@ export async function startClusters(runDir: string, tools: Tools, log: Log): Pro
         spec: { controller: 'k8s.io/ingress-nginx' },
       });
     }
-    const kubeconfig = path.join(runDir, 'kubeconfig');
-    mergeKubeconfigs(kubeconfig, planes.map((p) => p.kubeconfig), CLUSTERS[0].context);
-    const charts = await ChartRepository.start(CHARTS_DIR);
-    started.push(charts);
-    log(`chart repository ${charts.url}`);
-    return { clusters: new Map(planes.map((p) => [p.name as ClusterContext, p])), kubeconfig, charts, stop: stopAll };
-  } catch (e) {
-    await stopAll();
-    throw e;
-  }
+  };
+  const contexts = CLUSTERS.map((c) => c.context);
+  const { planes, kubeconfig, charts, stop } = await startPlanes(contexts, contexts[0], runDir, tools, log, addIngressClass);
+  return { clusters: new Map(planes.map((p) => [p.name as ClusterContext, p])), kubeconfig, charts, stop };
 }
