@@ -92,8 +92,8 @@ async function measure(label: string, meshFile: (charts: string, context: string
       log(`${label}: no-op plan ${i + 1}/${RUNS}: ${times[times.length - 1].toFixed(1)} s`);
     }
     times.sort((a, b) => a - b);
-    const state = JSON.parse(fs.readFileSync(project.stateFile('mesh'), 'utf8')) as StateFile;
-    const reads = ['operator', 'mesh'].map((stack) => manifestReadsByProvider(JSON.parse(fs.readFileSync(project.stateFile(stack), 'utf8')) as StateFile));
+    const [operatorState, state] = ['operator', 'mesh'].map((stack) => JSON.parse(fs.readFileSync(project.stateFile(stack), 'utf8')) as StateFile);
+    const reads = [operatorState, state].map(manifestReadsByProvider);
     return {
       label,
       resources: state.resources.length,
