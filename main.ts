@@ -1,6 +1,6 @@
 /**
- * The shared-topic mesh app: the mesh (MESH_CONFIG's file, or the three-region demo) in two stacks, deployed in
- * order by `cdktf deploy '*'` and destroyed in reverse by `cdktf destroy '*'`.
+ * The shared-topic mesh app: the mesh (MESH_CONFIG's file, or the three-region demo) in two stacks named after the
+ * mesh, deployed in order by `cdktf deploy '*'` and destroyed in reverse by `cdktf destroy '*'`.
  */
 import { App } from 'cdktf';
 import { loadMesh } from './mesh/load';
@@ -11,9 +11,19 @@ import { Mesh } from './mesh/model';
 import { DeployEnvironmentError, kubeconfigSource, refuseProviderEnvironment } from './mesh/kubeconfig';
 import { Topology } from './mesh/clusters';
 import { Kubeconfig, kubeconfigSource as kubeconfigFiles } from './ops/kubeconfig';
+import { describeMesh, refuseUnnamedState, StateError } from './stacks/state-files';
 
-/** Stack names: also the folders under cdktf.out/stacks/. */
-export const STACKS = { operator: 'operator', mesh: 'mesh' } as const;
+/** The deploy units of a mesh, in deploy order. */
+export const STACK_KINDS = ['operator', 'mesh'] as const;
+export type StackKind = (typeof STACK_KINDS)[number];
+
+/**
+ * A mesh's stack names: also the folders under cdktf.out/stacks/ and the state files `terraform.<stack>.tfstate`,
+ * so each mesh has a state of its own and `cdktf deploy '*'` only ever plans the synthesized mesh's.
+ */
+export function stackNames(mesh: Pick<Mesh, 'name'>): Record<StackKind, string> {
+  return { operator: `${mesh.name}-operator`, mesh: `${mesh.name}-mesh` };
+}
 
 /**
  * The app for a mesh. The kubeconfig is chosen as kubectl chooses it (the mesh file's, else $KUBECONFIG, else
@@ -26,8 +36,9 @@ export function buildApp(mesh: Mesh, outdir?: string, env: NodeJS.ProcessEnv = p
   const kubeconfigPaths = kubeconfigSource(mesh.kubeconfig, env).paths;
   const topology = Topology.resolve(mesh, () => Kubeconfig.read(kubeconfigFiles(mesh, env)));
   const app = new App({ ...(outdir ? { outdir } : {}), skipValidation: false });
-  const operator = new OperatorStack(app, STACKS.operator, { mesh, kubeconfigPaths, topology });
-  const meshStack = new MeshStack(app, STACKS.mesh, { mesh, kubeconfigPaths, topology });
+  const names = stackNames(mesh);
+  const operator = new OperatorStack(app, names.operator, { mesh, kubeconfigPaths, topology });
+  const meshStack = new MeshStack(app, names.mesh, { mesh, kubeconfigPaths, topology });
   // The mesh's custom resources need the operator's CRDs at plan time; destroy removes the mesh first.
   meshStack.addDependency(operator);
   return app;
@@ -39,9 +50,13 @@ if (require.main === module) {
   (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
   process.setSourceMapsEnabled(false);
   try {
-    buildApp(loadMesh()).synth();
+    const mesh = loadMesh();
+    // cdktf shows what the app prints: say first which mesh this command acts on, and where it comes from.
+    console.log(describeMesh(mesh));
+    refuseUnnamedState(process.cwd());
+    buildApp(mesh).synth();
   } catch (e) {
-    if (e instanceof MeshConfigError || e instanceof DeployEnvironmentError) {
+    if (e instanceof MeshConfigError || e instanceof DeployEnvironmentError || e instanceof StateError) {
       // Nothing is synthesized: no half-written stack for a bad mesh or environment.
       console.error(e.message);
       process.exit(1);

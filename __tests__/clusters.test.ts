@@ -14,6 +14,7 @@ import { bootstrapAddress, clusterCaSecretName, MIRROR_SOURCE_USER } from '../me
 import { MeshConfigError, resolveMesh } from '../mesh/validate';
 import { Kubeconfig } from '../ops/kubeconfig';
 import { demoMesh, FIXTURES, fixtureMesh, kubeconfigEnv, manifestOf, manifests, readyWaitOf, synthMesh, TerraformJson } from './support/synth';
+import { named } from './support/mesh-problems';
 
 const KUBECONFIG = join(FIXTURES, 'kubeconfigs', 'three-clusters.yaml');
 const ENV = kubeconfigEnv('three-clusters.yaml');
@@ -36,6 +37,7 @@ const externalListener = (stack: TerraformJson, namespace: string, name: string)
 describe('contexts are resolved to clusters at synth', () => {
   const withContexts = (contexts: (string | undefined)[], extra: Record<string, unknown>[] = []) =>
     resolveMesh({
+      name: 'test',
       regions: contexts.map((context, i) => ({ name: `region-${i}`, ...(context ? { context } : {}), ...(extra[i] ?? {}) })),
       topics: [{ name: 'T' }],
     });
@@ -226,7 +228,7 @@ describe('what cannot be deployed is refused at synth, naming the field, and not
     try {
       let error: unknown;
       try {
-        buildApp(resolveMesh(input), outdir, ENV).synth();
+        buildApp(resolveMesh(named(input)), outdir, ENV).synth();
       } catch (e) {
         error = e;
       }
@@ -240,7 +242,7 @@ describe('what cannot be deployed is refused at synth, naming the field, and not
 
   test('a region with a context and no kubeconfig at all', () => {
     const input = { regions: regions({}, { context: 'europe' }), topics: [{ name: 'T' }] };
-    expect(() => buildApp(resolveMesh(input), undefined, { KUBECONFIG: join(FIXTURES, 'kubeconfigs', 'absent.yaml') })).toThrow(
+    expect(() => buildApp(resolveMesh(named(input)), undefined, { KUBECONFIG: join(FIXTURES, 'kubeconfigs', 'absent.yaml') })).toThrow(
       /regions\[1\]\.context: "europe" cannot be resolved to a cluster: no kubeconfig at .*absent\.yaml \(from KUBECONFIG\)/,
     );
   });

@@ -81,7 +81,7 @@ function schemaAt(path: Path): Json {
 }
 
 /** The smallest valid mesh: two regions and one topic, everything else left to the defaults. */
-const MINIMAL = { regions: [{ name: 'a' }, { name: 'b' }], topics: [{ name: 'T' }] };
+const MINIMAL = { name: 'minimal', regions: [{ name: 'a' }, { name: 'b' }], topics: [{ name: 'T' }] };
 const PROBE = '__probe__';
 
 /** The keys the validator allows in the mapping at `path`, read from its "unknown key" message; undefined if it is no closed mapping. */
@@ -383,6 +383,7 @@ const MESH_FILES = [join(ROOT, 'examples'), join(ROOT, '__tests__', 'fixtures', 
 
 /** A mesh that sets every key the validator accepts (checked below), each to a value other than its default. */
 const FULL = {
+  name: 'full',
   regions: [
     {
       name: 'north-america',
@@ -417,7 +418,7 @@ const FULL = {
   metrics: { enabled: true, podMonitors: true },
   ui: { enabled: false, repository: 'https://charts.example.org', chartVersion: '1.0.0' },
   operator: { version: '1.2.0', repository: 'oci://mirror.example.org/strimzi', namespace: 'kafka-operator', deleteCrdsOnDestroy: false },
-  deploy: { readyTimeoutSeconds: 600 },
+  deploy: { readyTimeoutSeconds: 600, allowDataLoss: { regions: ['asia-pacific'], topics: ['LH.RETIRED'], nodePools: true } },
   kubeconfig: 'clusters/kubeconfig',
 };
 

@@ -9,11 +9,12 @@ import { join } from 'path';
 import { loadMeshFile } from '../mesh/load';
 import { MeshConfigError, resolveMesh } from '../mesh/validate';
 import { manifests, synthMesh } from './support/synth';
-import { meshProblems } from './support/mesh-problems';
+import { DEMO_MESH_FILE } from '../mesh/demo';
+import { meshProblems, named } from './support/mesh-problems';
 
 const twoRegions = [{ name: 'north-america', alias: 'northamerica' }, { name: 'europe' }];
 const ordersTopic = { name: 'LH.ORDERS', partitions: 3, replicas: 3 };
-const valid = { regions: twoRegions, topics: [ordersTopic] };
+const valid = { name: 'test', regions: twoRegions, topics: [ordersTopic] };
 /** The valid mesh with one topic config, or with one override of it in europe. */
 const withConfig = (config: Record<string, unknown>, kafka?: Record<string, unknown>) => ({ ...valid, topics: [{ ...ordersTopic, config }], ...(kafka ? { kafka } : {}) });
 const withOverride = (config: Record<string, unknown>) => ({ ...valid, regions: [twoRegions[0], { name: 'europe', topicConfig: { 'LH.ORDERS': config } }] });
@@ -24,8 +25,17 @@ const problems = meshProblems;
 
 describe('a valid mesh', () => {
   test('has no problems', () => expect(problems(valid)).toEqual([]));
+  test('is named by its file; the demo is "demo", and a file may take that name to be the demo, changed', () => {
+    expect(resolveMesh(valid).name).toBe('test');
+    expect(resolveMesh(DEMO_MESH_FILE).name).toBe('demo');
+    expect(problems({ ...valid, name: 'demo' })).toEqual([]);
+  });
+  test('may allow a deploy to delete removed regions and topics, and to replace node pools; by default nothing', () => {
+    expect(resolveMesh(valid).deploy.allowDataLoss).toEqual({ regions: [], topics: [], nodePools: false });
+    expect(resolveMesh({ ...valid, deploy: { allowDataLoss: { regions: ['gone', 'gone'], topics: ['OLD'], nodePools: true } } }).deploy.allowDataLoss).toEqual({ regions: ['gone'], topics: ['OLD'], nodePools: true });
+  });
   test('gets alias = name, one partition and min(3, brokers) replicas by default', () => {
-    const mesh = resolveMesh({ regions: [{ name: 'a' }, { name: 'b' }], topics: [{ name: 'T' }], kafka: { brokers: 2 } });
+    const mesh = resolveMesh({ name: 'test', regions: [{ name: 'a' }, { name: 'b' }], topics: [{ name: 'T' }], kafka: { brokers: 2 } });
     expect(mesh.regions.map((r) => r.alias)).toEqual(['a', 'b']);
     expect(mesh.topics[0]).toMatchObject({ partitions: 1, replicas: 2 });
   });
@@ -64,13 +74,13 @@ describe('topic configs Kafka accepts', () => {
   const input = { ...withConfig(everyKind), regions: withOverride(overrides).regions };
 
   test('resolve, written as strings', () => {
-    const mesh = resolveMesh(input);
+    const mesh = resolveMesh(named(input));
     expect(mesh.topics[0].config).toEqual(Object.fromEntries(Object.entries(everyKind).map(([k, v]) => [k, String(v)])));
     expect(mesh.regions[1].topicConfig).toEqual({ 'LH.ORDERS': overrides });
   });
 
   test('synthesize into the KafkaTopics as written, the override in its region only', () => {
-    const stack = synthMesh(resolveMesh(input)).mesh.json;
+    const stack = synthMesh(resolveMesh(named(input))).mesh.json;
     const configOf = (namespace: string) => manifests(stack, 'KafkaTopic').find((m) => m.object.metadata.namespace === namespace && m.object.spec.topicName === 'LH.ORDERS')!.object.spec.config;
     const written = Object.fromEntries(Object.entries(everyKind).map(([k, v]) => [k, String(v)]));
     expect(configOf('north-america')).toEqual(written);
@@ -153,7 +163,16 @@ const bad: Array<[string, unknown, RegExp]> = [
   ['a repeated item in a list', withConfig({ 'cleanup.policy': 'delete,delete' }), exactly('topics[0].config.cleanup.policy: must be a comma-separated list of "compact", "delete" (or empty), each item once, got "delete,delete" ("delete" repeats)')],
   ['an empty item in a list', withConfig({ 'cleanup.policy': 'compact,' }), exactly('topics[0].config.cleanup.policy: must be a comma-separated list of "compact", "delete" (or empty), without empty items, got "compact,"')],
   ['a bad item in a list of throttled replicas', withConfig({ 'leader.replication.throttled.replicas': '0:1,all' }), exactly('topics[0].config.leader.replication.throttled.replicas: must be "*" or a comma-separated list of replicas, each <partition id>:<broker id>, got "0:1,all"')],
-  ['an unknown top-level key', { ...valid, region: [] }, /^region: unknown key \(did you mean "regions"\?\); allowed: "regions", "topics"/],
+  ['an unknown top-level key', { ...valid, region: [] }, /^region: unknown key \(did you mean "regions"\?\); allowed: "name", "regions", "topics"/],
+  ['no mesh name', { name: undefined, regions: twoRegions, topics: [ordersTopic] }, /^name: is required: the mesh's name keys its stacks and Terraform state/],
+  ['a mesh name that is no DNS label', { ...valid, name: 'Prod_Orders' }, /^name: must be a lowercase DNS label of at most 30 characters that starts with a letter .*, got "Prod_Orders"$/],
+  ['a mesh name that starts with a digit', { ...valid, name: '1st' }, /^name: must be a lowercase DNS label/],
+  ['a mesh name over 30 characters', { ...valid, name: 'a'.repeat(31) }, /^name: must be a lowercase DNS label of at most 30 characters/],
+  ['a data loss allowance for a region still declared', { ...valid, deploy: { allowDataLoss: { regions: [twoRegions[0].name] } } }, /^deploy\.allowDataLoss\.regions\[0\]: ".*" is still declared in regions: list here only regions removed from the mesh file/],
+  ['a data loss allowance for a topic still declared', { ...valid, deploy: { allowDataLoss: { topics: [ordersTopic.name] } } }, /^deploy\.allowDataLoss\.topics\[0\]: ".*" is still declared in topics/],
+  ['a data loss allowance that is not a list', { ...valid, deploy: { allowDataLoss: { regions: 'a' } } }, /^deploy\.allowDataLoss\.regions: must be a list of region names, got "a"$/],
+  ['nodePools that is not a boolean', { ...valid, deploy: { allowDataLoss: { nodePools: 'yes' } } }, /^deploy\.allowDataLoss\.nodePools: must be true or false, got "yes"$/],
+  ['an unknown data loss key', { ...valid, deploy: { allowDataLoss: { region: ['x'] } } }, /^deploy\.allowDataLoss\.region: unknown key \(did you mean "regions"\?\)/],
   ['an unknown region key', { regions: [{ name: 'europe', allias: 'eu' }, { name: 'asia' }], topics: [ordersTopic] }, /^regions\[0\]\.allias: unknown key \(did you mean "alias"\?\)/],
   ['an unknown topic key', { regions: twoRegions, topics: [{ ...ordersTopic, partition: 3 }] }, /^topics\[0\]\.partition: unknown key \(did you mean "partitions"\?\)/],
   ['an unknown kafka key', { ...valid, kafka: { broker: 3 } }, /^kafka\.broker: unknown key \(did you mean "brokers"\?\)/],
@@ -205,8 +224,8 @@ describe('mesh files', () => {
   };
 
   test('YAML and JSON describe the same mesh', () => {
-    const yaml = loadMeshFile(file('m.yaml', 'regions:\n  - name: a\n  - name: b\ntopics:\n  - name: T\n    partitions: 2\n'));
-    const json = loadMeshFile(file('m.json', JSON.stringify({ regions: [{ name: 'a' }, { name: 'b' }], topics: [{ name: 'T', partitions: 2 }] })));
+    const yaml = loadMeshFile(file('m.yaml', 'name: m\nregions:\n  - name: a\n  - name: b\ntopics:\n  - name: T\n    partitions: 2\n'));
+    const json = loadMeshFile(file('m.json', JSON.stringify({ name: 'm', regions: [{ name: 'a' }, { name: 'b' }], topics: [{ name: 'T', partitions: 2 }] })));
     expect(json).toEqual(yaml);
   });
 

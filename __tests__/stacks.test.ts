@@ -208,7 +208,7 @@ describe.each(meshes)('%s', (_name, load) => {
     });
 
     test('deploy.readyTimeoutSeconds sets every wait', () => {
-      const quick = synthMesh({ ...mesh, deploy: { readyTimeoutSeconds: 45 } }).mesh.json;
+      const quick = synthMesh({ ...mesh, deploy: { ...mesh.deploy, readyTimeoutSeconds: 45 } }).mesh.json;
       const timeouts = Object.values(quick.resource.terraform_data).map((r) => r.provisioner[0]['local-exec'].environment.WAIT_TIMEOUT_SECONDS);
       expect(new Set(timeouts)).toEqual(new Set(['45']));
       expect(timeouts).toHaveLength(waited.length);
@@ -536,7 +536,7 @@ describe('options', () => {
       try {
         buildApp(m, outdir, env).synth();
         const stack = (name: string) => JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8'));
-        return { op: stack('operator'), mesh: stack('mesh') };
+        return { op: stack('demo-operator'), mesh: stack('demo-mesh') };
       } finally {
         rmSync(outdir, { recursive: true, force: true });
       }

@@ -88,6 +88,7 @@ describe('a value is checked as Kafka parses and validates it', () => {
 
 describe('which table applies', () => {
   const mesh = (kafka?: Record<string, unknown>) => ({
+    name: 'test',
     regions: [{ name: 'a' }, { name: 'b' }],
     topics: [{ name: 'T', replicas: 1, config: { 'retention.ms': '1' } }],
     ...(kafka ? { kafka } : {}),

@@ -3,6 +3,9 @@
  * It is the mesh used when MESH_CONFIG is not set.
  */
 
+/** The built-in demo's mesh name (mesh files must choose another: see Mesh.name). */
+export const DEMO_MESH_NAME = 'demo';
+
 /** Localisation of the demo producer for the regions the original demo knows. */
 export const KNOWN_REGIONS: Readonly<Record<string, { code: string; warehouses: string[] }>> = {
   'north-america': { code: 'NA', warehouses: ['Atlanta', 'Chicago', 'Dallas', 'Detroit', 'Philadelphia'] },
@@ -12,6 +15,7 @@ export const KNOWN_REGIONS: Readonly<Record<string, { code: string; warehouses: 
 
 /** The demo mesh in mesh-file form (see README: "Describe another mesh"). */
 export const DEMO_MESH_FILE = {
+  name: DEMO_MESH_NAME,
   regions: [
     { name: 'north-america', alias: 'northamerica' },
     { name: 'south-america', alias: 'southamerica' },

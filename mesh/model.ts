@@ -161,7 +161,23 @@ export interface UiOptions {
   readonly chartVersion: string;
 }
 
+/**
+ * Deletions of data that a deploy may make because the mesh file says so. Without them, a deploy whose change would
+ * delete a Kafka, a node pool (with its brokers and volumes), a canonical topic or a region's namespace is refused
+ * before anything changes (stacks/data-loss.ts).
+ */
+export interface DataLossAllowance {
+  /** Regions removed from the mesh file whose Kafka, volumes, topics, users and namespace may be deleted. */
+  readonly regions: readonly string[];
+  /** Canonical topics removed from the mesh file that may be deleted, with their data, in every region. */
+  readonly topics: readonly string[];
+  /** Node pools may be replaced (`kafka.controllers` changed between 0 and more, or new pools for new storage): every broker and volume of the old pools goes. */
+  readonly nodePools: boolean;
+}
+
 export interface DeployOptions {
+  /** What this deploy may delete on purpose; @default nothing */
+  readonly allowDataLoss: DataLossAllowance;
   /**
    * How long a deploy waits for each Strimzi resource to report Ready for its latest generation, and for each demo
    * app to roll out. A wait that runs out fails the deploy; the resource stays, and the next deploy waits again.
@@ -171,6 +187,12 @@ export interface DeployOptions {
 
 /** The resolved mesh: every default filled in, validated. */
 export interface Mesh {
+  /**
+   * The mesh's name: it keys the stacks and so their Terraform state (`<name>-operator`, `<name>-mesh`), so that a
+   * deploy of one mesh file can never change another mesh's resources. Required in a mesh file; the built-in demo
+   * (MESH_CONFIG unset) is `demo`, and a file named `demo` is the demo, changed.
+   */
+  readonly name: string;
   readonly regions: readonly Region[];
   readonly topics: readonly CanonicalTopic[];
   readonly kafka: KafkaOptions;

@@ -63,7 +63,7 @@ export const DEFAULTS = {
     namespace: 'strimzi',
     deleteCrdsOnDestroy: true,
   },
-  deploy: { readyTimeoutSeconds: 1200 },
+  deploy: { readyTimeoutSeconds: 1200, allowDataLoss: { regions: [] as string[], topics: [] as string[], nodePools: false } },
 } as const;
 
 /** A mesh description that cannot be deployed. `problems` has one line per problem. */
@@ -231,11 +231,19 @@ class Reader {
   }
 }
 
+/**
+ * A mesh name keys stack names and Terraform state files (`<name>-operator`): a DNS-1123 label short enough that
+ * every stack name built from it stays readable.
+ */
+const MESH_NAME = /^[a-z]([-a-z0-9]{0,28}[a-z0-9])?$/;
+
 /** Resolves a parsed mesh file (or the demo) into a validated `Mesh` with every default filled in. */
 export function resolveMesh(input: Json, source = 'mesh config'): Mesh {
   const r = new Reader();
-  const root = r.object('(top level)', input, ['regions', 'topics', 'kafka', 'mirrorMaker', 'apps', 'metrics', 'ui', 'operator', 'deploy', 'kubeconfig']);
+  const root = r.object('(top level)', input, ['name', 'regions', 'topics', 'kafka', 'mirrorMaker', 'apps', 'metrics', 'ui', 'operator', 'deploy', 'kubeconfig']);
   if (root === undefined) throw new MeshConfigError(r.problems, source);
+
+  const name = readMeshName(r, root.name);
 
   const kafka = readKafka(r, root.kafka);
   const operator = readOperator(r, root.operator);
@@ -248,12 +256,13 @@ export function resolveMesh(input: Json, source = 'mesh config'): Mesh {
   const apps = readApps(r, root.apps, topics);
   const metrics = readMetrics(r, root.metrics);
   const ui = readUi(r, root.ui);
-  const deploy = readDeploy(r, root.deploy);
+  const deploy = readDeploy(r, root.deploy, regions, topics);
   // No default: unset means "as kubectl" ($KUBECONFIG, else ~/.kube/config), decided at synth (kubeconfig.ts).
   const kubeconfig = root.kubeconfig === undefined ? undefined : r.string('kubeconfig', root.kubeconfig);
 
   if (r.problems.length > 0) throw new MeshConfigError(r.problems, source);
   return {
+    name: name!,
     regions: regions.map((region) => ({ ...region, topicConfig: overrides.get(region.name) ?? {} })),
     topics,
     kafka: kafka!,
@@ -692,12 +701,59 @@ function readUi(r: Reader, value: Json): UiOptions | undefined {
   return { enabled, repository, chartVersion };
 }
 
-function readDeploy(r: Reader, value: Json): DeployOptions | undefined {
-  const o = r.object('deploy', value, ['readyTimeoutSeconds']);
+function readMeshName(r: Reader, value: Json): string | undefined {
+  if (value === undefined || value === null) {
+    r.fail('name', `is required: the mesh's name keys its stacks and Terraform state, so that deploying another mesh file (or none) never touches this mesh; e.g. name: prod-orders (a lowercase DNS label of at most 30 characters, starting with a letter)`);
+    return undefined;
+  }
+  const name = r.string('name', value);
+  if (name === undefined) return undefined;
+  if (!MESH_NAME.test(name)) {
+    r.fail('name', `must be a lowercase DNS label of at most 30 characters that starts with a letter (a-z, 0-9, "-"), got ${show(name)}`);
+    return undefined;
+  }
+  // A file may take the demo's name ("demo") on purpose: it then is the demo, changed (examples/europe-retention.yaml).
+  return name;
+}
+
+function readDeploy(r: Reader, value: Json, regions: readonly Region[], topics: readonly CanonicalTopic[]): DeployOptions | undefined {
+  const o = r.object('deploy', value, ['readyTimeoutSeconds', 'allowDataLoss']);
   if (!o) return undefined;
   const readyTimeoutSeconds = r.integer('deploy.readyTimeoutSeconds', o.readyTimeoutSeconds, DEFAULTS.deploy.readyTimeoutSeconds, 1);
-  if (readyTimeoutSeconds === undefined) return undefined;
-  return { readyTimeoutSeconds };
+  const allowDataLoss = readAllowDataLoss(r, o.allowDataLoss, regions, topics);
+  if (readyTimeoutSeconds === undefined || allowDataLoss === undefined) return undefined;
+  return { readyTimeoutSeconds, allowDataLoss };
+}
+
+/** What a deploy may delete on purpose: only what the mesh file no longer declares can be named. */
+function readAllowDataLoss(r: Reader, value: Json, regions: readonly Region[], topics: readonly CanonicalTopic[]): DeployOptions['allowDataLoss'] | undefined {
+  const path = 'deploy.allowDataLoss';
+  const o = r.object(path, value, ['regions', 'topics', 'nodePools']);
+  if (!o) return undefined;
+  const names = (key: 'regions' | 'topics', declared: readonly string[], what: string): string[] => {
+    const v = o[key];
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || x === '')) {
+      r.fail(`${path}.${key}`, `must be a list of ${what} names, got ${show(v)}`);
+      return [];
+    }
+    (v as string[]).forEach((name, i) => {
+      if (declared.includes(name)) {
+        r.fail(`${path}.${key}[${i}]`, `${show(name)} is still declared in ${key}: list here only ${what}s removed from the mesh file whose deletion you intend`);
+      }
+    });
+    return [...new Set(v as string[])];
+  };
+  const nodePools = o.nodePools === undefined || o.nodePools === null ? false : o.nodePools;
+  if (typeof nodePools !== 'boolean') {
+    r.fail(`${path}.nodePools`, `must be true or false, got ${show(nodePools)}`);
+    return undefined;
+  }
+  return {
+    regions: names('regions', regions.map((x) => x.name), 'region'),
+    topics: names('topics', topics.map((x) => x.name), 'topic'),
+    nodePools,
+  };
 }
 
 /** KafkaTopic resource name for a topic name: Kubernetes names are lowercase DNS-1123 subdomains. */

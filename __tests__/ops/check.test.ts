@@ -173,7 +173,7 @@ describe('a mesh with a problem: exit 1, the failing row says what is wrong', ()
     fake = await startFakeKube({ token: 'test-token' });
     const meshFile = join(temp.dir, 'four-regions.yaml');
     const regions = [...DEMO_MESH_FILE.regions, { name: 'asia-pacific', alias: 'apac' }];
-    writeFileSync(meshFile, JSON.stringify({ regions, topics: [{ name: 'LH.ORDERS', partitions: 3 }, { name: 'LH.RETURNS' }] }));
+    writeFileSync(meshFile, JSON.stringify({ name: 'other', regions, topics: [{ name: 'LH.ORDERS', partitions: 3 }, { name: 'LH.RETURNS' }] }));
     const r = await run(check, [], { ...envFor(temp.dir, fake.url), MESH_CONFIG: meshFile });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`mesh: ${meshFile}\n`);

@@ -32,7 +32,7 @@ describe('kubeconfig', () => {
   });
 
   test('source: the mesh file\'s kubeconfig, else KUBECONFIG (a list), else ~/.kube/config', () => {
-    const custom = resolveMesh({ regions: [{ name: 'a' }, { name: 'b' }], topics: [{ name: 'T' }], kubeconfig: '~/clusters/mesh.yaml' });
+    const custom = resolveMesh({ name: 'test', regions: [{ name: 'a' }, { name: 'b' }], topics: [{ name: 'T' }], kubeconfig: '~/clusters/mesh.yaml' });
     expect(kubeconfigSource(custom, { HOME: '/home/u', KUBECONFIG: '/x' })).toEqual({ paths: ['/home/u/clusters/mesh.yaml'], from: 'mesh' });
     expect(kubeconfigSource(demo, { HOME: '/home/u', KUBECONFIG: '/x:/y' })).toEqual({ paths: ['/x', '/y'], from: 'KUBECONFIG' });
     expect(kubeconfigSource(demo, { HOME: '/home/u' })).toEqual({ paths: ['/home/u/.kube/config'], from: 'default' });

@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { buildApp, STACKS } from '../../main';
+import { buildApp, StackKind, stackNames } from '../../main';
 import { loadMeshFile } from '../../mesh/load';
 import { Mesh } from '../../mesh/model';
 import { DEMO_MESH_FILE } from '../../mesh/demo';
@@ -32,7 +32,7 @@ export interface TerraformJson {
 export type TerraformResource = Record<string, any> & { depends_on?: string[] };
 
 /** Synthesizes `mesh` as main.ts does; `env` is what it reads KUBECONFIG from (the kubeconfig is read if a region names a context). */
-export function synthMesh(mesh: Mesh, env: NodeJS.ProcessEnv = process.env): Record<keyof typeof STACKS, SynthStack> {
+export function synthMesh(mesh: Mesh, env: NodeJS.ProcessEnv = process.env): Record<StackKind, SynthStack> {
   const outdir = mkdtempSync(join(tmpdir(), 'mesh-synth-'));
   try {
     buildApp(mesh, outdir, env).synth();
@@ -40,7 +40,8 @@ export function synthMesh(mesh: Mesh, env: NodeJS.ProcessEnv = process.env): Rec
       const text = readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8');
       return { text, json: JSON.parse(text) };
     };
-    return { operator: read(STACKS.operator), mesh: read(STACKS.mesh) };
+    const names = stackNames(mesh);
+    return { operator: read(names.operator), mesh: read(names.mesh) };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }

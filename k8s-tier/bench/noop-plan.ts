@@ -13,6 +13,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { STACK_KINDS } from '../../main';
 import { stringify } from 'yaml';
 import { cloneCache } from '../../tier-support/cache';
 import { runCommand } from '../../tier-support/commands';
@@ -84,7 +85,7 @@ async function measure(label: string, meshFile: (charts: string, context: string
     const times: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const t0 = Date.now();
-      for (const stack of ['operator', 'mesh']) {
+      for (const stack of STACK_KINDS) {
         const plan = await runCommand(tools.terraform, ['plan', '-detailed-exitcode', '-input=false', '-no-color', '-lock=false'], { cwd: project.stackDir(stack), env: project.env });
         if (plan.status !== 0) throw new Error(`${label}: the no-op plan of ${stack} exited ${plan.status}:\n${plan.stdout.slice(-3000)}${plan.stderr}`);
       }
@@ -92,7 +93,7 @@ async function measure(label: string, meshFile: (charts: string, context: string
       log(`${label}: no-op plan ${i + 1}/${RUNS}: ${times[times.length - 1].toFixed(1)} s`);
     }
     times.sort((a, b) => a - b);
-    const [operatorState, state] = ['operator', 'mesh'].map((stack) => JSON.parse(fs.readFileSync(project.stateFile(stack), 'utf8')) as StateFile);
+    const [operatorState, state] = STACK_KINDS.map((stack) => JSON.parse(fs.readFileSync(project.stateFile(stack), 'utf8')) as StateFile);
     const reads = [operatorState, state].map(manifestReadsByProvider);
     return {
       label,
@@ -119,6 +120,7 @@ const demo = (charts: string, context: string) => ({
   ui: { repository: charts },
 });
 const large = (charts: string, context: string) => ({
+  name: 'large',
   regions: Array.from({ length: 30 }, (_, i) => ({ name: `region-${i + 1}`, context })),
   topics: Array.from({ length: 10 }, (_, i) => ({ name: `LH.TOPIC${i + 1}`, partitions: 3, replicas: 3 })),
   operator: { repository: charts },

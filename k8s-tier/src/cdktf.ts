@@ -6,6 +6,8 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { parse } from 'yaml';
+import { StackKind, stackNames } from '../../main';
 import { REPO_ROOT } from '../../tier-support/cache';
 import { Log } from '../../tier-support/progress';
 import { Tools } from './tools';
@@ -52,13 +54,20 @@ export class CdktfProject {
     };
   }
 
-  /** The Terraform working folder of a stack. */
-  stackDir(stack: string): string {
-    return path.join(this.dir, 'cdktf.out', 'stacks', stack);
+  /** The name of the mesh MESH_CONFIG's file describes now (it keys the stacks: main.ts, stackNames). */
+  meshName(): string {
+    const file = parse(fs.readFileSync(this.env.MESH_CONFIG!, 'utf8')) as { name?: string };
+    if (!file?.name) throw new Error(`${this.env.MESH_CONFIG} names no mesh`);
+    return file.name;
   }
 
-  stateFile(stack: string): string {
-    return path.join(this.dir, `terraform.${stack}.tfstate`);
+  /** The Terraform working folder of one of the mesh's stacks (of MESH_CONFIG's mesh, unless `mesh` names another). */
+  stackDir(stack: StackKind, mesh = this.meshName()): string {
+    return path.join(this.dir, 'cdktf.out', 'stacks', stackNames({ name: mesh })[stack]);
+  }
+
+  stateFile(stack: StackKind, mesh = this.meshName()): string {
+    return path.join(this.dir, `terraform.${stackNames({ name: mesh })[stack]}.tfstate`);
   }
 
   /**

@@ -94,6 +94,7 @@ beforeAll(async () => {
   project = new CdktfProject(path.join(RUN_DIR, 'app'), tools, { KUBECONFIG: world.kubeconfig, MESH_CONFIG: meshFile }, log);
   const mixedFile = path.join(RUN_DIR, 'mixed.yaml');
   const mixed = {
+    name: 'mixed',
     regions: MIXED,
     topics: [DEMO_MESH_FILE.topics[0]],
     apps: { enabled: false },

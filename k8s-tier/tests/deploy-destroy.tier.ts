@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { STACK_KINDS } from '../../main';
 import { cloneCache } from '../../tier-support/cache';
 import { runCommand } from '../../tier-support/commands';
 import { tierLog } from '../../tier-support/progress';
@@ -163,7 +164,7 @@ describe("the three-region demo, with the real cdktf CLI against a real API serv
     expect(await versions()).toEqual(before);
     expect(Object.keys(before).length).toBeGreaterThan(60);
     // What the operator writes (status, Secrets, finalizers) shows up as drift only if Terraform tracks it: report it.
-    for (const stack of ['operator', 'mesh']) {
+    for (const stack of STACK_KINDS) {
       const plan = await runCommand(tools.terraform, ['plan', '-detailed-exitcode', '-no-color', '-input=false'], { cwd: project.stackDir(stack), env: project.env });
       const drift = /Objects have changed outside of Terraform[\s\S]*?(?=\n\S*No changes|\n\S*Terraform used|$)/.exec(plan.stdout)?.[0];
       log(`terraform plan of ${stack}: exit ${plan.status}${drift ? `; drift reported:\n${drift}` : ', no drift'}`);
@@ -213,7 +214,7 @@ describe("the three-region demo, with the real cdktf CLI against a real API serv
     expect(secretValues.size).toBeGreaterThan(15);
     const holders = () => filesHolding(project.dir, secretValues);
     // The states themselves are empty; Terraform's backup of the mesh state is the deployed mesh, secrets and all.
-    expect(holders()).toEqual(['terraform.mesh.tfstate.backup']);
+    expect(holders()).toEqual([path.basename(`${project.stateFile('mesh')}.backup`)]);
     const forget = await runCommand('bash', [path.join(__dirname, '..', '..', 'scripts', 'forget-secrets.sh')], { cwd: project.dir, env: project.env });
     expect(forget.status).toBe(0);
     expect(holders()).toEqual([]);

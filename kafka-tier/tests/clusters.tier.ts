@@ -49,6 +49,7 @@ function writeKubeconfig(file: string): void {
  * europe: node ports with host names; asia-pacific: an ingress (others read its address from its status).
  */
 const MESH = `# written by kafka-tier/tests/clusters.tier.ts
+name: kafka-tier-clusters
 regions:
   - name: north-america
     alias: northamerica
