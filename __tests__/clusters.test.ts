@@ -50,9 +50,10 @@ describe('contexts are resolved to clusters at synth', () => {
     expect(topology.multiCluster).toBe(false);
   });
 
-  test('the current context written out is the same as no context', () => {
+  test('a context written out is used as written, even the current one: the cluster stays bound to it when another context becomes current', () => {
     const topology = Topology.resolve(withContexts([undefined, 'americas']), kubeconfig);
-    expect(topology.clusters.map((c) => c.context)).toEqual([undefined]);
+    expect(topology.clusters.map((c) => c.context)).toEqual(['americas']);
+    expect(Topology.resolve(withContexts([undefined, undefined]), kubeconfig).clusters.map((c) => c.context)).toEqual([undefined]);
   });
 
   test('two context names that reach the same API server are one cluster (host case, default port, trailing slash)', () => {
@@ -64,9 +65,9 @@ describe('contexts are resolved to clusters at synth', () => {
     expect(normalizeServer('https://K8S.europe.example.com:443/')).toBe(normalizeServer('https://k8s.europe.example.com'));
   });
 
-  test('a cluster reached by the current context uses the current context, whatever the first region names', () => {
-    const mesh = withContexts(['americas', undefined]);
-    expect(Topology.resolve(mesh, kubeconfig).clusters.map((c) => c.context)).toEqual([undefined]);
+  test('a cluster uses the first context a region on it writes, whichever region comes first', () => {
+    expect(Topology.resolve(withContexts(['americas', undefined]), kubeconfig).clusters.map((c) => c.context)).toEqual(['americas']);
+    expect(Topology.resolve(withContexts([undefined, 'americas']), kubeconfig).clusters.map((c) => c.context)).toEqual(['americas']);
   });
 
   test('the external listener defaults to a load balancer, and only in a mesh on more than one cluster', () => {
@@ -88,20 +89,20 @@ describe('three regions on three clusters', () => {
 
   test('one operator per cluster, each watching exactly its region, through that cluster\'s providers', () => {
     expect(op.provider.kubernetes.map((p: any) => [p.alias ?? '(default)', p.config_context ?? '(current)', p.config_paths])).toEqual([
-      ['(default)', '(current)', [KUBECONFIG]],
+      ['ctx_americas', 'americas', [KUBECONFIG]],
       ['ctx_south', 'south', [KUBECONFIG]],
       ['ctx_europe', 'europe', [KUBECONFIG]],
     ]);
     const releases = Object.values(op.resource.helm_release) as any[];
     expect(releases.map((r) => [r.provider ?? 'helm', JSON.parse(r.values[0]).watchNamespaces]).sort()).toEqual([
-      ['helm', ['north-america']],
+      ['helm.ctx_americas', ['north-america']],
       ['helm.ctx_europe', ['europe']],
       ['helm.ctx_south', ['south-america']],
     ]);
   });
 
   test('every region\'s resources go to its own cluster', () => {
-    const expected: Record<string, string> = { 'north-america': 'kubernetes', 'south-america': 'kubernetes.ctx_south', europe: 'kubernetes.ctx_europe' };
+    const expected: Record<string, string> = { 'north-america': 'kubernetes.ctx_americas', 'south-america': 'kubernetes.ctx_south', europe: 'kubernetes.ctx_europe' };
     for (const entry of manifests(m)) expect([entry.object.metadata.namespace, entry.resource.provider]).toEqual([entry.object.metadata.namespace, expected[entry.object.metadata.namespace!]]);
     for (const secret of Object.values(m.resource.kubernetes_secret_v1) as any[]) expect(secret.provider).toBe(expected[secret.metadata.namespace]);
   });
@@ -137,7 +138,7 @@ describe('three regions on three clusters', () => {
     expect(mirrorAddresses(m, na.namespace).sa).toBe('kafka.south.example.com:31094');
     expect(mirrorAddresses(m, eu.namespace).sa).toBe('kafka.south.example.com:31094');
     // north-america (load balancer) and europe (ingress): read from their Kafka, on their own cluster.
-    for (const [reader, source, provider] of [[sa, na, 'kubernetes'], [eu, na, 'kubernetes'], [na, eu, 'kubernetes.ctx_europe'], [sa, eu, 'kubernetes.ctx_europe']] as const) {
+    for (const [reader, source, provider] of [[sa, na, 'kubernetes.ctx_americas'], [eu, na, 'kubernetes.ctx_americas'], [na, eu, 'kubernetes.ctx_europe'], [sa, eu, 'kubernetes.ctx_europe']] as const) {
       const data = reported(mirrorAddresses(m, reader.namespace)[source.alias]);
       expect([data.api_version, data.kind, data.metadata, data.provider]).toEqual(['kafka.strimzi.io/v1', 'Kafka', { name: source.name, namespace: source.namespace }, provider]);
       // Read only once the source's Kafka is Ready (its listeners have their addresses then), and checked.
@@ -178,7 +179,7 @@ describe('a mixed mesh: two regions on each of two clusters', () => {
   test('one operator per cluster, not per context name', () => {
     const releases = Object.values(operator.json.resource.helm_release) as any[];
     expect(releases.map((r) => [r.provider ?? 'helm', JSON.parse(r.values[0]).watchNamespaces]).sort()).toEqual([
-      ['helm', ['north-america', 'south-america']],
+      ['helm.ctx_americas', ['north-america', 'south-america']],
       ['helm.ctx_europe', ['europe', 'apac']],
     ]);
     expect(manifestOf(m, 'Kafka', 'apac', 'asia-pacific').resource.provider).toBe('kubernetes.ctx_europe');
@@ -204,15 +205,21 @@ describe('a mixed mesh: two regions on each of two clusters', () => {
   });
 });
 
-describe('one cluster, however it is written, is the mesh as before', () => {
-  test('the demo with every region on the current context, written out, synthesizes exactly as the demo', () => {
+describe('a context written out is always used as written', () => {
+  test('the demo with every region on the current context, written out, is the demo bound to that context: nothing else differs', () => {
     const demo = demoMesh();
     const named: Mesh = { ...demo, regions: demo.regions.map((r) => ({ ...r, context: 'americas' })) };
-    const kubeconfigPaths = (json: TerraformJson) => JSON.stringify(json).split(KUBECONFIG).join('~/.kube/config');
-    const a = synthMesh(demo);
     const b = synthMesh(named, ENV);
-    expect(kubeconfigPaths(b.operator.json)).toBe(JSON.stringify(a.operator.json));
-    expect(kubeconfigPaths(b.mesh.json)).toBe(JSON.stringify(a.mesh.json));
+    for (const stack of [b.operator.json, b.mesh.json]) {
+      // Every provider names the context, so a later `kubectl config use-context` elsewhere does not move the mesh.
+      expect(Object.values(stack.provider).flat().map((p: any) => p.config_context ?? p.kubernetes?.config_context)).toEqual(expect.arrayContaining(['americas']));
+      expect(Object.values(stack.provider).flat().every((p: any) => (p.config_context ?? p.kubernetes?.config_context) === 'americas')).toBe(true);
+    }
+    // Apart from the context, the stacks hold what the demo's hold.
+    const counts = (json: TerraformJson) => Object.fromEntries(Object.entries(json.resource).map(([type, rs]) => [type, Object.keys(rs).length]));
+    const a = synthMesh(demo);
+    expect(counts(b.operator.json)).toEqual(counts(a.operator.json));
+    expect(counts(b.mesh.json)).toEqual(counts(a.mesh.json));
   });
 });
 

@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { buildApp } from '../main';
+import { buildApp, stackNames } from '../main';
 import { loadMeshFile } from '../mesh/load';
 import { Mesh } from '../mesh/model';
 import { consumerPattern, copyName, topicsPattern } from '../mesh/names';
@@ -56,19 +56,21 @@ describe.each(meshes)('%s', (_name, load) => {
     });
 
     test("deletes Strimzi's CRDs last on destroy (Helm leaves them)", () => {
-      const [[id, cleanup]] = Object.entries(op.resource.terraform_data).filter(([, r]) => r.provisioner[0]['local-exec'].when === 'destroy');
+      const [[id, cleanup]] = Object.entries(op.resource.terraform_data).filter(([, r]) => r.provisioner?.[0]['local-exec'].when === 'destroy');
       expect(cleanup.provisioner[0]['local-exec']).toMatchObject({ when: 'destroy', command: expect.stringContaining('delete crd -l app=strimzi') });
       // Everything else depends on it, so it is destroyed after the operator and the namespaces.
       for (const ns of Object.values(op.resource.kubernetes_namespace_v1)) expect(ns.depends_on).toContain(`terraform_data.${id}`);
     });
 
     test('the CRD cleanup deletes only in the cluster it deployed to: it records that cluster, as the provider sees it', () => {
-      const [cleanup] = Object.values(op.resource.terraform_data).filter((r) => r.provisioner[0]['local-exec'].when === 'destroy');
-      // The identity is the kube-system namespace's UID, read through the same provider as everything else ...
-      const [[identityId, identity]] = Object.entries(op.data!.kubernetes_namespace_v1);
+      const [cleanup] = Object.values(op.resource.terraform_data).filter((r) => r.provisioner?.[0]['local-exec'].when === 'destroy');
+      // The identity is the kube-system namespace's UID, read through the same provider as everything else, as the
+      // first deploy recorded it ...
+      const [[, identity]] = Object.entries(op.data!.kubernetes_namespace_v1);
       expect(identity).toMatchObject({ metadata: { name: 'kube-system' }, provider: 'kubernetes' });
+      const [recordId] = Object.entries(op.resource.terraform_data).find(([, r]) => r.lifecycle?.ignore_changes)!;
       expect(cleanup.input).toEqual({
-        cluster_uid: `\${data.kubernetes_namespace_v1.${identityId}.metadata[0].uid}`,
+        cluster_uid: `\${terraform_data.${recordId}.output}`,
         // ... and kubectl gets the providers' kubeconfig and context (none here: the current one).
         kubeconfig: '${join(":", [pathexpand("~/.kube/config")])}',
         context: '',
@@ -92,26 +94,43 @@ describe.each(meshes)('%s', (_name, load) => {
     test("applies the chart's CRDs itself, server-side, before the release, and again whenever they change (Helm never upgrades them)", () => {
       const [release] = Object.values(op.resource.helm_release);
       expect(release.skip_crds).toBe(true);
-      const [[applyId, apply]] = Object.entries(op.resource.terraform_data).filter(([, r]) => r.provisioner[0]['local-exec'].when === undefined);
+      const [[applyId, apply]] = Object.entries(op.resource.terraform_data).filter(([, r]) => r.provisioner && r.provisioner[0]['local-exec'].when === undefined);
       expect(release.depends_on).toContain(`terraform_data.${applyId}`);
       // The CRDs are the chart's own, of the release's version, read by the Helm provider.
       const [[chartId, chart]] = Object.entries(op.data!.helm_template);
       expect(chart).toMatchObject({ chart: 'strimzi-kafka-operator', repository: release.repository, version: release.version });
-      // Replaced (so run again) exactly when the CRDs' text changes, or the cluster.
-      const [identityId] = Object.keys(op.data!.kubernetes_namespace_v1);
+      // Replaced (so run again) exactly when the CRDs' text changes, or the recorded cluster.
+      const [recordId] = Object.entries(op.resource.terraform_data).find(([, r]) => r.lifecycle?.ignore_changes)!;
       expect(apply.triggers_replace).toEqual({
         crds_sha256: `\${sha256(join("\\n---\\n", data.helm_template.${chartId}.crds))}`,
-        cluster_uid: `\${data.kubernetes_namespace_v1.${identityId}.metadata[0].uid}`,
+        cluster_uid: `\${terraform_data.${recordId}.output}`,
       });
       const exec = apply.provisioner[0]['local-exec'];
       // One variable per CRD, gzip'd (Kafka's CRD is larger than one environment variable may be).
       expect(exec.environment).toContain(`for i, crd in data.helm_template.${chartId}.crds : format("STRIMZI_CRD_%d", i) => base64gzip(crd)`);
-      expect(exec.environment).toContain(`CRD_APPLY_CLUSTER_UID = data.kubernetes_namespace_v1.${identityId}.metadata[0].uid`);
+      expect(exec.environment).toContain(`CRD_APPLY_CLUSTER_UID = terraform_data.${recordId}.output`);
       const lines: string[] = exec.command.split('\n');
       const compare = lines.findIndex((l) => l.includes('"$uid" != "$CRD_APPLY_CLUSTER_UID"'));
       const applied = lines.findIndex((l) => l.includes('kubectl "$@" apply --server-side --force-conflicts'));
       expect(compare).toBeGreaterThan(-1);
       expect(applied).toBeGreaterThan(compare);
+    });
+
+    test('every stack stays on the cluster it deployed to: the first deploy records it, every later plan, apply and destroy compares', () => {
+      const names = stackNames(mesh);
+      for (const [name, stack] of [[names.operator, op], [names.mesh, m]] as const) {
+        const [[recordId, record]] = Object.entries<any>(stack.resource.terraform_data).filter(([, r]) => r.lifecycle?.ignore_changes);
+        const [[readId, read]] = Object.entries<any>(stack.data!.kubernetes_namespace_v1).filter(([, d]) => d.metadata.name === 'kube-system');
+        // Recorded once: the kube-system UID the provider reads, never updated after.
+        expect(record).toMatchObject({ input: `\${data.kubernetes_namespace_v1.${readId}.metadata[0].uid}`, lifecycle: { ignore_changes: ['input'] } });
+        expect(read.provider).toBe('kubernetes');
+        // Compared in an output (Terraform evaluates outputs in every plan, a destroy's included): tobool of the
+        // refusal fails the command with it, before anything changes.
+        const guard = stack.output!['cluster-guard'].value as string;
+        expect(guard).toContain(`terraform_data.${recordId}.output == data.kubernetes_namespace_v1.${readId}.metadata[0].uid ? `);
+        expect(guard).toMatch(/: tobool\(format\("Refused, nothing was changed: stack .* was deployed to the Kubernetes cluster whose kube-system namespace has UID %s/);
+        expect(guard).toContain(`terraform -chdir=cdktf.out/stacks/${name} state rm terraform_data.${recordId}`);
+      }
     });
 
     test('pins the exact provider versions', () => {
@@ -209,7 +228,7 @@ describe.each(meshes)('%s', (_name, load) => {
 
     test('deploy.readyTimeoutSeconds sets every wait', () => {
       const quick = synthMesh({ ...mesh, deploy: { ...mesh.deploy, readyTimeoutSeconds: 45 } }).mesh.json;
-      const timeouts = Object.values(quick.resource.terraform_data).map((r) => r.provisioner[0]['local-exec'].environment.WAIT_TIMEOUT_SECONDS);
+      const timeouts = Object.values(quick.resource.terraform_data).filter((r) => r.provisioner).map((r) => r.provisioner[0]['local-exec'].environment.WAIT_TIMEOUT_SECONDS);
       expect(new Set(timeouts)).toEqual(new Set(['45']));
       expect(timeouts).toHaveLength(waited.length);
     });
@@ -547,7 +566,7 @@ describe('options', () => {
       expect(stack.provider.kubernetes[0].config_paths).toEqual(['/etc/kube/a.yaml', `${cwd}/b.yaml`]);
     }
     expect(fromEnv.op.provider.helm[0].kubernetes.config_paths).toEqual(['/etc/kube/a.yaml', `${cwd}/b.yaml`]);
-    expect(Object.values<any>(fromEnv.op.resource.terraform_data).find((r) => r.input)!.input.kubeconfig).toBe(
+    expect(Object.values<any>(fromEnv.op.resource.terraform_data).find((r) => r.input?.kubeconfig)!.input.kubeconfig).toBe(
       `\${join(":", [pathexpand("/etc/kube/a.yaml"), pathexpand("${cwd}/b.yaml")])}`,
     );
     expect(providersOf({}).op.provider.kubernetes[0].config_paths).toEqual(['~/.kube/config']);

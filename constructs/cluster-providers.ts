@@ -1,10 +1,12 @@
 /**
  * One Kubernetes (and optionally Helm) provider per Kubernetes cluster the regions live on, keyed by kubeconfig
- * context. Regions without a context share the default provider, which uses the kubeconfig's current context.
+ * context, each with the guard that keeps it on the cluster the stack deployed to (cluster-identity.ts). Regions
+ * without a context share the default provider, which uses the kubeconfig's current context.
  */
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Construct } from 'constructs';
+import { ClusterIdentity } from './cluster-identity';
 
 export interface ClusterProvidersProps {
   /** The kubeconfig file(s), merged as kubectl merges a KUBECONFIG list. */
@@ -16,11 +18,14 @@ export interface ClusterProvidersProps {
    * @default false
    */
   readonly helm?: boolean;
+  /** The stack's name, for the cluster guard's message. @default - the scope's construct id */
+  readonly stackName?: string;
 }
 
 export class ClusterProviders extends Construct {
   private readonly kubernetes = new Map<string | undefined, KubernetesProvider>();
   private readonly helmProviders = new Map<string | undefined, HelmProvider>();
+  private readonly identities = new Map<string | undefined, ClusterIdentity>();
 
   constructor(scope: Construct, id: string, props: ClusterProvidersProps) {
     super(scope, id);
@@ -34,6 +39,15 @@ export class ClusterProviders extends Construct {
           configPaths: [...props.kubeconfigPaths],
           ...(context ? { configContext: context } : {}),
           ...(alias ? { alias } : {}),
+        }),
+      );
+      this.identities.set(
+        context,
+        new ClusterIdentity(this, `cluster-identity${suffix}`, {
+          provider: this.kubernetes.get(context)!,
+          stackName: props.stackName ?? scope.node.id,
+          ...(context ? { context } : {}),
+          kubeconfigPaths: props.kubeconfigPaths,
         }),
       );
       if (props.helm) {
@@ -53,6 +67,16 @@ export class ClusterProviders extends Construct {
     const provider = this.kubernetes.get(context);
     if (!provider) throw new Error(`no Kubernetes provider for context ${context ?? '(current)'}`);
     return provider;
+  }
+
+  /**
+   * The identity (kube-system UID) of the cluster the stack deployed to through a context's provider: what every
+   * kubectl step checks it reaches before it acts (`recordedUid`).
+   */
+  identityFor(context: string | undefined): ClusterIdentity {
+    const identity = this.identities.get(context);
+    if (!identity) throw new Error(`no cluster identity for context ${context ?? '(current)'}`);
+    return identity;
   }
 
   /** The Helm provider of a context (undefined = current context). */

@@ -9,12 +9,12 @@
  */
 import { Fn, TerraformResource } from 'cdktf';
 import { DataHelmTemplate } from '@cdktf/provider-helm/lib/data-helm-template';
-import { DataKubernetesNamespaceV1 } from '@cdktf/provider-kubernetes/lib/data-kubernetes-namespace-v1';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Construct } from 'constructs';
+import { ClusterIdentity } from './cluster-identity';
 import { kubectlKubeconfig } from './kubectl';
 
 export interface StrimziOperatorProps {
@@ -39,6 +39,8 @@ export interface StrimziOperatorProps {
   readonly kubeconfigPaths?: readonly string[];
   /** The kubeconfig context the providers use. @default - the current context */
   readonly context?: string;
+  /** The cluster the stack deployed to, as its provider reached it: every kubectl call checks it reaches the same. */
+  readonly clusterIdentity: ClusterIdentity;
 }
 
 export class StrimziOperator extends Construct {
@@ -50,15 +52,9 @@ export class StrimziOperator extends Construct {
   constructor(scope: Construct, id: string, props: StrimziOperatorProps) {
     super(scope, id);
 
-    // The cluster the stack deploys to, as its provider reaches it: kubectl calls check they reach the same one.
-    const clusterIdentity = new DataKubernetesNamespaceV1(this, 'cluster-identity', {
-      provider: props.kubernetesProvider,
-      metadata: { name: 'kube-system' },
-    });
-    const clusterUid = clusterIdentity.metadata.uid;
     // Created first and destroyed last: once the operator and the namespaces are gone, remove the CRDs.
-    const crdCleanup = props.deleteCrdsOnDestroy === false ? undefined : this.crdCleanup(props, clusterUid);
-    const crds = this.crdApply(props, clusterIdentity, crdCleanup);
+    const crdCleanup = props.deleteCrdsOnDestroy === false ? undefined : this.crdCleanup(props);
+    const crds = this.crdApply(props, crdCleanup);
 
     const namespace = (id: string, name: string) =>
       new NamespaceV1(this, id, {
@@ -92,10 +88,10 @@ export class StrimziOperator extends Construct {
    *
    * kubectl does not go through the provider, so it could reach another cluster than the one deployed to (another
    * current context by then, a KUBECONFIG pointing elsewhere). The resource therefore records the deployed cluster's
-   * identity, the UID of its kube-system namespace as read through this stack's provider, and the destroy deletes
-   * only after kubectl, with the same kubeconfig and context, reports that same UID.
+   * identity (the stack's record, cluster-identity.ts), and the destroy deletes only after kubectl, with the same
+   * kubeconfig and context, reports that same kube-system UID.
    */
-  private crdCleanup(props: StrimziOperatorProps, clusterUid: string): TerraformResource {
+  private crdCleanup(props: StrimziOperatorProps): TerraformResource {
     const cleanup = new TerraformResource(this, 'crd-cleanup', {
       terraformResourceType: 'terraform_data',
       terraformGeneratorMetadata: { providerName: 'terraform' },
@@ -114,7 +110,7 @@ export class StrimziOperator extends Construct {
       ],
     });
     cleanup.addOverride('input', {
-      cluster_uid: clusterUid,
+      cluster_uid: props.clusterIdentity.recordedUid,
       kubeconfig: kubectlKubeconfig(props.kubeconfigPaths),
       context: props.context ?? '',
     });
@@ -127,7 +123,7 @@ export class StrimziOperator extends Construct {
    * environment variable of its own (Linux caps one at 128 KiB; Kafka's CRD is 340 KiB as text). Like the cleanup,
    * kubectl must reach the cluster the provider reaches (same kube-system UID), or nothing is applied.
    */
-  private crdApply(props: StrimziOperatorProps, clusterIdentity: DataKubernetesNamespaceV1, crdCleanup: TerraformResource | undefined): TerraformResource {
+  private crdApply(props: StrimziOperatorProps, crdCleanup: TerraformResource | undefined): TerraformResource {
     const chart = new DataHelmTemplate(this, 'chart', {
       provider: props.helmProvider,
       name: 'strimzi-cluster-operator',
@@ -143,7 +139,7 @@ export class StrimziOperator extends Construct {
       // The same expression as kubectlKubeconfig, written as HCL: it sits inside the map expression below.
       KUBECONFIG: `join(":", [${(props.kubeconfigPaths ?? ['~/.kube/config']).map((p) => `pathexpand(${JSON.stringify(p)})`).join(', ')}])`,
       CRD_APPLY_CONTEXT: JSON.stringify(props.context ?? ''),
-      CRD_APPLY_CLUSTER_UID: `data.kubernetes_namespace_v1.${clusterIdentity.friendlyUniqueId}.metadata[0].uid`,
+      CRD_APPLY_CLUSTER_UID: props.clusterIdentity.recordedUidExpression,
       STRIMZI_CRD_COUNT: `tostring(length(${crds}))`,
       STRIMZI_VERSION: JSON.stringify(props.version),
     };
@@ -162,7 +158,7 @@ export class StrimziOperator extends Construct {
       ],
     });
     // Replaced, so applied again, exactly when the chart's CRDs differ from the ones applied last (or the cluster).
-    apply.addOverride('triggers_replace', { crds_sha256: Fn.sha256(Fn.join('\n---\n', chart.crds)), cluster_uid: clusterIdentity.metadata.uid });
+    apply.addOverride('triggers_replace', { crds_sha256: Fn.sha256(Fn.join('\n---\n', chart.crds)), cluster_uid: props.clusterIdentity.recordedUid });
     return apply;
   }
 }

@@ -20,8 +20,10 @@ export interface KubeconfigView {
 /** One Kubernetes cluster of the mesh and the regions on it. */
 export interface KubeCluster {
   /**
-   * The context the cluster's providers use: undefined = the kubeconfig's current context (when a region uses it),
-   * else the context of the first region, in mesh-file order, on this cluster.
+   * The context the cluster's providers use: the context of the first region on this cluster, in mesh-file order,
+   * that writes one (a context written in the mesh file is always used as written, even the current one, so the
+   * cluster stays bound to it when another context becomes current); undefined = the kubeconfig's current context,
+   * when no region on the cluster writes one.
    */
   readonly context?: string;
   /** The API server URL; undefined when no region names a context (the kubeconfig is then not read at synth). */
@@ -124,7 +126,7 @@ function readView(mesh: Mesh, kubeconfig: () => KubeconfigView): KubeconfigView 
 }
 
 /**
- * Groups the regions by the API server their context reaches; the current context written out counts as none.
+ * Groups the regions by the API server their context reaches (a region without one: the current context's).
  * Throws a MeshConfigError naming every region whose context cannot be resolved.
  */
 function group(mesh: Mesh, view: KubeconfigView): Topology {
@@ -132,7 +134,7 @@ function group(mesh: Mesh, view: KubeconfigView): Topology {
   const byServer = new Map<string, { contexts: (string | undefined)[]; regions: Region[] }>();
   const known = view.contextNames.length ? view.contextNames.join(', ') : 'none';
   mesh.regions.forEach((region, i) => {
-    const context = region.context === view.currentContext ? undefined : region.context;
+    const context = region.context;
     const name = context ?? view.currentContext;
     if (name === undefined) {
       problems.push(`regions[${i}].context: unset, and the kubeconfig ${view.description} has no current context; set regions[${i}].context (contexts there: ${known}), or pick one with "kubectl config use-context <name>"`);
@@ -155,7 +157,7 @@ function group(mesh: Mesh, view: KubeconfigView): Topology {
   });
   if (problems.length) throw new MeshConfigError(problems);
   const clusters = [...byServer.entries()].map(([server, { contexts, regions }]) => ({
-    ...(contexts.includes(undefined) ? {} : { context: contexts[0] }),
+    ...(contexts.some((c) => c !== undefined) ? { context: contexts.find((c) => c !== undefined) } : {}),
     server,
     regions,
   }));

@@ -40,6 +40,7 @@ export class OperatorStack extends TerraformStack {
         deleteCrdsOnDestroy: mesh.operator.deleteCrdsOnDestroy,
         kubeconfigPaths: props.kubeconfigPaths,
         ...(context ? { context } : {}),
+        clusterIdentity: providers.identityFor(context),
       });
     }
   }
