@@ -29,6 +29,16 @@ describe('a valid mesh', () => {
     expect(mesh.regions.map((r) => r.alias)).toEqual(['a', 'b']);
     expect(mesh.topics[0]).toMatchObject({ partitions: 1, replicas: 2 });
   });
+  test('keeps its data by default: persistent storage in the default StorageClass, so one replica is allowed', () => {
+    const mesh = resolveMesh({ ...valid, topics: [{ ...ordersTopic, replicas: 1 }] });
+    expect(mesh.kafka.storage).toEqual({ type: 'persistent', size: '10Gi' });
+    expect(resolveMesh({ ...valid, kafka: { storage: { size: '50Gi', storageClass: 'fast' } } }).kafka.storage).toEqual({ type: 'persistent', size: '50Gi', storageClass: 'fast' });
+  });
+  test('may use ephemeral storage for a throwaway mesh whose topics have two replicas or more', () => {
+    const mesh = resolveMesh({ ...valid, topics: [{ ...ordersTopic, replicas: 2 }, { name: 'T' }], kafka: { storage: { type: 'ephemeral' } } });
+    expect(mesh.kafka.storage).toEqual({ type: 'ephemeral' });
+    expect(mesh.topics.map((t) => t.replicas)).toEqual([2, 3]);
+  });
   test('writes scalar config values as strings', () => {
     const mesh = resolveMesh({ ...valid, topics: [{ ...ordersTopic, config: { 'retention.bytes': 100, 'cleanup.policy': 'delete', 'preallocate': true } }] });
     expect(mesh.topics[0].config).toEqual({ 'retention.bytes': '100', 'cleanup.policy': 'delete', preallocate: 'true' });
@@ -158,6 +168,9 @@ const bad: Array<[string, unknown, RegExp]> = [
   ['an unknown topic key', { regions: twoRegions, topics: [{ ...ordersTopic, partition: 3 }] }, /^topics\[0\]\.partition: unknown key \(did you mean "partitions"\?\)/],
   ['an unknown kafka key', { ...valid, kafka: { broker: 3 } }, /^kafka\.broker: unknown key \(did you mean "brokers"\?\)/],
   ['an unknown storage type', { ...valid, kafka: { storage: { type: 'jbod' } } }, /^kafka\.storage\.type: must be one of "ephemeral", "persistent", got "jbod"/],
+  ['one replica on ephemeral storage', { ...valid, topics: [{ ...ordersTopic, replicas: 1 }], kafka: { storage: { type: 'ephemeral' } } }, exactly('topics[0].replicas: 1 replica of topic "LH.ORDERS" on ephemeral storage (kafka.storage.type: "ephemeral") loses the topic\'s data at any broker restart; set replicas from 2 to 3, or use persistent storage (kafka.storage.type: "persistent", the default)')],
+  ['one broker on ephemeral storage (its topics get one replica by default)', { ...valid, topics: [{ name: 'T' }], kafka: { brokers: 1, storage: { type: 'ephemeral' } } }, exactly('topics[0].replicas: 1 replica of topic "T" on ephemeral storage (kafka.storage.type: "ephemeral") loses the topic\'s data at any broker restart; raise kafka.brokers to 2 or more and replicas to 2 or more, or use persistent storage (kafka.storage.type: "persistent", the default)')],
+  ['a storage class for ephemeral storage', { ...valid, kafka: { storage: { type: 'ephemeral', storageClass: 'fast' } } }, exactly('kafka.storage.storageClass: applies only to type "persistent"')],
   ['a bad storage size', { ...valid, kafka: { storage: { type: 'persistent', size: 'ten gigs' } } }, /^kafka\.storage\.size: must be a Kubernetes quantity/],
   ['a bad memory quantity', { ...valid, kafka: { resources: { limits: { memory: 'lots' } } } }, /^kafka\.resources\.limits\.memory: must be a Kubernetes quantity/],
   ['a Kafka version Strimzi never had', { ...valid, kafka: { version: '2.8.0' } }, /^kafka\.version: "2\.8\.0" is not a Kafka version Strimzi 1\.2\.0 supports; supported: 4\.2\.0, 4\.2\.1, 4\.3\.0, 4\.3\.1$/],

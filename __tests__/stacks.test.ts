@@ -593,6 +593,19 @@ describe('options', () => {
     expect(manifestOf(changed, 'KafkaTopic', 'europe', 'lh.orders').object.spec.config['retention.ms']).toBe('3600000');
   });
 
+  test('the throwaway demo (examples/throwaway-ephemeral.yaml) differs from the demo in its node pools\' storage and the replicas of its one-replica topics only', () => {
+    const demo = synthMesh(demoMesh()).mesh.json;
+    const throwaway = synthMesh(loadMeshFile(join(__dirname, '..', 'examples', 'throwaway-ephemeral.yaml'))).mesh.json;
+    const differing = Object.keys(throwaway.resource.kubernetes_manifest).filter(
+      (id) => JSON.stringify(throwaway.resource.kubernetes_manifest[id]) !== JSON.stringify(demo.resource.kubernetes_manifest[id]),
+    );
+    const what = differing.map((id) => `${throwaway.resource.kubernetes_manifest[id].manifest.kind} ${throwaway.resource.kubernetes_manifest[id].manifest.metadata.name}`);
+    expect([...new Set(what)].sort()).toEqual(['KafkaNodePool dual-role', 'KafkaTopic lh.doors', 'KafkaTopic lh.sensors', 'KafkaTopic lh.stock']);
+    expect(manifests(throwaway, 'KafkaNodePool').map((p) => p.object.spec.storage)).toEqual(demoMesh().regions.map(() => ({ type: 'ephemeral' })));
+    expect(manifests(demo, 'KafkaNodePool').map((p) => p.object.spec.storage)).toEqual(demoMesh().regions.map(() => ({ type: 'persistent-claim', size: '10Gi', deleteClaim: true })));
+    expect(manifests(throwaway, 'KafkaTopic').map((t) => t.object.spec.replicas)).not.toContain(1);
+  });
+
   test('per-region topic config overrides reach only that region', () => {
     const mesh = demoMesh();
     const eu = { ...mesh, regions: mesh.regions.map((r) => (r.name === 'europe' ? { ...r, topicConfig: { 'LH.ORDERS': { 'retention.ms': '3600000' } } } : r)) };

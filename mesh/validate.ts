@@ -31,14 +31,18 @@ import { copyName, MIRROR_MAKER } from './names';
 import { kafkaVersionsOf, strimziVersionsWithLists } from './strimzi/kafka-versions';
 import { kafkaVersionsWithTopicConfigTables, topicConfigDefinition, topicConfigTable, TopicConfigTable, topicConfigValueProblem } from './topic-configs';
 
+/** Size of each node's volume when kafka.storage is persistent and gives no size. */
+const PERSISTENT_SIZE = '10Gi';
+
 /** Every default of the mesh file, in one place (the README's option tables list the same values). */
 export const DEFAULTS = {
   topic: { partitions: 1, maxDefaultReplicas: 3 },
   kafka: {
     brokers: 3,
     controllers: 0,
-    storage: { type: 'ephemeral' } as KafkaStorage,
-    persistentSize: '10Gi',
+    // Persistent, in the cluster's default StorageClass: a broker restart (upgrade, CA renewal, node drain) keeps its data.
+    storage: { type: 'persistent', size: PERSISTENT_SIZE } as KafkaStorage,
+    persistentSize: PERSISTENT_SIZE,
     resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '1Gi' } },
   },
   mirrorMaker: {
@@ -316,11 +320,12 @@ function readStorage(r: Reader, value: Json): KafkaStorage | undefined {
   if (!o) return undefined;
   const size = o.size === undefined ? undefined : r.string('kafka.storage.size', o.size);
   if (size !== undefined && !QUANTITY.test(size)) r.fail('kafka.storage.size', `must be a Kubernetes quantity such as "10Gi", got ${show(size)}`);
-  if (o.type === 'ephemeral' || o.type === undefined) {
+  if (o.type === 'ephemeral') {
     if (o.storageClass !== undefined) r.fail('kafka.storage.storageClass', 'applies only to type "persistent"');
     return size ? { type: 'ephemeral', size } : { type: 'ephemeral' };
   }
-  if (o.type === 'persistent') {
+  // No type: persistent, the default type.
+  if (o.type === 'persistent' || o.type === undefined) {
     const storageClass = o.storageClass === undefined ? undefined : r.string('kafka.storage.storageClass', o.storageClass);
     return { type: 'persistent', size: size ?? DEFAULTS.kafka.persistentSize, ...(storageClass ? { storageClass } : {}) };
   }
@@ -545,6 +550,11 @@ function readTopics(r: Reader, value: Json, kafka: KafkaOptions | undefined, reg
     const replicas = r.integer(`${path}.replicas`, o.replicas, Math.min(brokers, DEFAULTS.topic.maxDefaultReplicas), 1);
     if (replicas !== undefined && replicas > brokers) {
       r.fail(`${path}.replicas`, `${replicas} is more than kafka.brokers (${brokers}); allowed: 1 to ${brokers}`);
+    }
+    if (replicas === 1 && kafka?.storage.type === 'ephemeral') {
+      // An emptyDir lives as long as its pod: a broker restart (rolling update, CA renewal, node drain) empties the only replica.
+      const raise = brokers >= 2 ? `set replicas from 2 to ${brokers}` : 'raise kafka.brokers to 2 or more and replicas to 2 or more';
+      r.fail(`${path}.replicas`, `1 replica of topic ${show(name ?? '')} on ephemeral storage (kafka.storage.type: "ephemeral") loses the topic's data at any broker restart; ${raise}, or use persistent storage (kafka.storage.type: "persistent", the default)`);
     }
     const config = r.config(`${path}.config`, o.config, topicConfigs);
     checkMinInsync(r, `${path}.config`, config, replicas);
