@@ -404,6 +404,7 @@ const FULL = {
     storage: { type: 'persistent', size: '100Gi', storageClass: 'standard' },
     resources: { requests: { cpu: 1, memory: '2Gi' }, limits: { cpu: '1500m', memory: '2Gi' } },
     version: '4.2.1',
+    reauthenticationSeconds: 900,
   },
   mirrorMaker: {
     replicas: 2,
@@ -525,6 +526,8 @@ const MISTAKES: Array<[string, Json, RegExp, string]> = [
   ['a bad memory quantity', { ...MINIMAL, kafka: { resources: { limits: { memory: 'lots' } } } }, /^kafka\.resources\.limits\.memory: must be a Kubernetes quantity/, '/kafka/resources/limits/memory'],
   ['an unsupported Kafka version', { ...MINIMAL, kafka: { version: '2.8.0' } }, /^kafka\.version: "2\.8\.0" is not a Kafka version Strimzi 1\.2\.0 supports; supported: 4\.2\.0, 4\.2\.1, 4\.3\.0, 4\.3\.1$/, '/kafka/version'],
   ['a Kafka version that is a number', { ...MINIMAL, kafka: { version: 4.3 } }, /^kafka\.version: must be a non-empty string, got 4\.3/, '/kafka/version'],
+  ['re-authentication more often than a minute', { ...MINIMAL, kafka: { reauthenticationSeconds: 10 } }, /^kafka\.reauthenticationSeconds: must be an integer >= 60, got 10$/, '/kafka/reauthenticationSeconds'],
+  ['re-authentication less often than a day', { ...MINIMAL, kafka: { reauthenticationSeconds: 604800 } }, /^kafka\.reauthenticationSeconds: must be an integer from 60 to 86400 \(one day\), got 604800/, '/kafka/reauthenticationSeconds'],
   ['zero tasks', { ...MINIMAL, mirrorMaker: { tasksMax: 0 } }, /^mirrorMaker\.tasksMax: must be an integer >= 1, got 0/, '/mirrorMaker/tasksMax'],
   ['an unknown wan key', { ...MINIMAL, mirrorMaker: { wan: { rttMs: 100 } } }, /^mirrorMaker\.wan\.rttMs: unknown key; allowed: "roundTripMs", "throughputMBps"/, '/mirrorMaker/wan'],
   ['a zero round trip', { ...MINIMAL, mirrorMaker: { wan: { roundTripMs: 0 } } }, /^mirrorMaker\.wan\.roundTripMs: must be an integer >= 1, got 0/, '/mirrorMaker/wan/roundTripMs'],

@@ -328,6 +328,20 @@ describe.each(meshes)('%s', (_name, load) => {
       for (const region of mesh.regions) expect(manifestOf(m, 'Kafka', region.name, region.name).object.spec.kafka.config['socket.send.buffer.bytes']).toBe(-1);
     });
 
+    test('every SCRAM session re-authenticates within kafka.reauthenticationSeconds (default one hour), on every listener', () => {
+      for (const region of mesh.regions) {
+        const config = manifestOf(m, 'Kafka', region.name, region.name).object.spec.kafka.config;
+        expect(config['connections.max.reauth.ms']).toBe(3_600_000);
+        // unprefixed (all listeners), not one listener's listener.name.<name>-<port>.connections.max.reauth.ms
+        expect(Object.keys(config).filter((k) => k.includes('reauth'))).toEqual(['connections.max.reauth.ms']);
+        // Strimzi 1.2.0 drops spec.kafka.config keys with these prefixes (KafkaClusterSpec.FORBIDDEN_PREFIXES, AbstractConfiguration.filterForbidden)
+        const forbidden = ['listeners', 'advertised.', 'broker.', 'listener.', 'host.name', 'port', 'inter.broker.listener.name', 'sasl.', 'ssl.', 'security.', 'password.', 'log.dir', 'authorizer.', 'super.user', 'node.id', 'process.roles', 'controller.', 'metadata.log.dir'];
+        expect(Object.keys(config).filter((k) => forbidden.some((prefix) => k.startsWith(prefix)))).toEqual([]);
+      }
+      const shorter = synthMesh({ ...mesh, kafka: { ...mesh.kafka, reauthenticationSeconds: 600 } }).mesh.json;
+      expect(manifestOf(shorter, 'Kafka', mesh.regions[0].name, mesh.regions[0].name).object.spec.kafka.config['connections.max.reauth.ms']).toBe(600_000);
+    });
+
     test('the demo producer compresses its orders with zstd (kafka-console-producer takes the codec from --compression-codec only)', () => {
       const scripts = manifestOf(m, 'ConfigMap', mesh.regions[0].name, 'loosehanger-apps').object.data;
       expect(terraformString(scripts['produce.sh'])).toContain('--compression-codec "${COMPRESSION_CODEC:-zstd}"');

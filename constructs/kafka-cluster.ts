@@ -102,6 +102,9 @@ export class KafkaCluster extends Construct {
               'transaction.state.log.min.isr': Math.min(2, replication),
               // Kafka's fixed 100 KiB send buffer caps each remote MirrorMaker 2 fetch at 100 KiB per round trip; -1: the OS sizes it to the link.
               'socket.send.buffer.bytes': -1,
+              // Without it (Kafka's default 0) a SCRAM session lives as long as its connection, so a rotated or removed
+              // password never stops it. Unprefixed, it applies to every SASL listener (Strimzi 1.2.0 forbids no prefix of it).
+              'connections.max.reauth.ms': options.reauthenticationSeconds * 1000,
             },
             ...(props.metrics ? { metricsConfig: metricsConfigRef(KAFKA_METRICS_KEY) } : {}),
           },

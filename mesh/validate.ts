@@ -43,6 +43,8 @@ export const DEFAULTS = {
     // Persistent, in the cluster's default StorageClass: a broker restart (upgrade, CA renewal, node drain) keeps its data.
     storage: { type: 'persistent', size: PERSISTENT_SIZE } as KafkaStorage,
     persistentSize: PERSISTENT_SIZE,
+    // One hour: a rotated or removed SCRAM password stops an open session within it (connections.max.reauth.ms).
+    reauthenticationSeconds: 3600,
     resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '1Gi' } },
   },
   mirrorMaker: {
@@ -271,16 +273,24 @@ export function resolveMesh(input: Json, source = 'mesh config'): Mesh {
   };
 }
 
+/** Limits of kafka.reauthenticationSeconds: a minute (more often, every client re-authenticates all the time) to a day (longer, a removed password is no longer revoked in any useful time). */
+export const REAUTHENTICATION_LIMITS = { min: 60, max: 86_400 } as const;
+
 function readKafka(r: Reader, value: Json): KafkaOptions | undefined {
-  const o = r.object('kafka', value, ['brokers', 'controllers', 'storage', 'resources', 'version']);
+  const o = r.object('kafka', value, ['brokers', 'controllers', 'storage', 'resources', 'version', 'reauthenticationSeconds']);
   if (!o) return undefined;
   const brokers = r.integer('kafka.brokers', o.brokers, DEFAULTS.kafka.brokers, 1);
   const controllers = r.integer('kafka.controllers', o.controllers, DEFAULTS.kafka.controllers, 0);
   const storage = readStorage(r, o.storage);
   const resources = r.resources('kafka.resources', o.resources, DEFAULTS.kafka.resources);
   const version = o.version === undefined ? undefined : r.string('kafka.version', o.version);
-  if (brokers === undefined || controllers === undefined || storage === undefined) return undefined;
-  return { brokers, controllers, storage, resources, ...(version ? { version } : {}) };
+  let reauthenticationSeconds = r.integer('kafka.reauthenticationSeconds', o.reauthenticationSeconds, DEFAULTS.kafka.reauthenticationSeconds, REAUTHENTICATION_LIMITS.min);
+  if (reauthenticationSeconds !== undefined && reauthenticationSeconds > REAUTHENTICATION_LIMITS.max) {
+    r.fail('kafka.reauthenticationSeconds', `must be an integer from ${REAUTHENTICATION_LIMITS.min} to ${REAUTHENTICATION_LIMITS.max} (one day), got ${reauthenticationSeconds}: a removed or rotated password keeps working in an open session until it re-authenticates`);
+    reauthenticationSeconds = undefined;
+  }
+  if (brokers === undefined || controllers === undefined || storage === undefined || reauthenticationSeconds === undefined) return undefined;
+  return { brokers, controllers, storage, resources, reauthenticationSeconds, ...(version ? { version } : {}) };
 }
 
 /**
