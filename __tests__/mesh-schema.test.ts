@@ -489,6 +489,8 @@ const MISTAKES: Array<[string, Json, RegExp, string]> = [
   ['a region that is a string', { ...MINIMAL, regions: ['a', { name: 'b' }] }, /^regions\[0\]: must be a mapping/, '/regions/0'],
   ['a region name that is a number', { ...MINIMAL, regions: [{ name: 7 }, { name: 'b' }] }, /^regions\[0\]\.name: must be a non-empty string, got 7/, '/regions/0/name'],
   ['an invalid region name', { ...MINIMAL, regions: [{ name: 'North_America' }, { name: 'b' }] }, /^regions\[0\]\.name: "North_America" is not a valid region name/, '/regions/0/name'],
+  ['a region name starting with a digit', { ...MINIMAL, regions: [{ name: '1-frankfurt' }, { name: 'b' }] }, /^regions\[0\]\.name: "1-frankfurt" is not a valid region name/, '/regions/0/name'],
+  ['a region name too long for its external bootstrap Service', { ...MINIMAL, regions: [{ name: 'a'.repeat(39) }, { name: 'b' }] }, /^regions\[0\]\.name: "a{39}" is 39 characters long; allowed: at most 38/, '/regions/0/name'],
   ['a reserved region name', { ...MINIMAL, regions: [{ name: 'kube-system' }, { name: 'b' }] }, /^regions\[0\]\.name: "kube-system" is reserved/, '/regions/0/name'],
   ['an alias with the copy separator', { ...MINIMAL, regions: [{ name: 'a', alias: 'a.b' }, { name: 'b' }] }, /^regions\[0\]\.alias: "a\.b" contains "\."/, '/regions/0/alias'],
   ['warehouses not a list', { ...MINIMAL, regions: [{ name: 'a', warehouses: 'Antwerp' }, { name: 'b' }] }, /^regions\[0\]\.warehouses: must be a list/, '/regions/0/warehouses'],

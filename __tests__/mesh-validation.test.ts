@@ -24,6 +24,11 @@ const problems = meshProblems;
 
 describe('a valid mesh', () => {
   test('has no problems', () => expect(problems(valid)).toEqual([]));
+  test('may name a region with 38 characters (its external bootstrap Service name then has 63) and digits after the first letter', () => {
+    const name = `r2-${'x'.repeat(35)}`;
+    expect(problems({ ...valid, regions: [{ name }, { name: 'eu-1' }] })).toEqual([]);
+    expect(`${name}-kafka-external-bootstrap`).toHaveLength(63);
+  });
   test('gets alias = name, one partition and min(3, brokers) replicas by default', () => {
     const mesh = resolveMesh({ regions: [{ name: 'a' }, { name: 'b' }], topics: [{ name: 'T' }], kafka: { brokers: 2 } });
     expect(mesh.regions.map((r) => r.alias)).toEqual(['a', 'b']);
@@ -98,8 +103,11 @@ const bad: Array<[string, unknown, RegExp]> = [
   ['one region', { regions: [{ name: 'europe' }], topics: [ordersTopic] }, /^regions: needs at least two regions to mirror between, got 1/],
   ['regions not a list', { regions: 'europe', topics: [ordersTopic] }, /^regions: must be a list, got "europe"/],
   ['a region without a name', { regions: [{ alias: 'x' }, { name: 'europe' }], topics: [ordersTopic] }, /^regions\[0\]\.name: is required/],
-  ['an invalid region name', { regions: [{ name: 'North_America' }, { name: 'europe' }], topics: [ordersTopic] }, /^regions\[0\]\.name: "North_America" is not a valid region name: a DNS-1123 label/],
-  ['a region name that is too long', { regions: [{ name: 'a'.repeat(41) }, { name: 'europe' }], topics: [ordersTopic] }, /^regions\[0\]\.name: .* at most 40 characters/],
+  ['an invalid region name', { regions: [{ name: 'North_America' }, { name: 'europe' }], topics: [ordersTopic] }, /^regions\[0\]\.name: "North_America" is not a valid region name: .* a Service name is a DNS-1035 label/],
+  ['a region name starting with a digit', { regions: [{ name: '1-frankfurt' }, { name: 'europe' }], topics: [ordersTopic] }, exactly('regions[0].name: "1-frankfurt" is not a valid region name: it names the region\'s Kafka, whose Services Strimzi names after it ("1-frankfurt-kafka-bootstrap"), and a Service name is a DNS-1035 label: lowercase letters, digits and "-", starting with a letter and ending with a letter or digit')],
+  ['a region name ending with "-"', { regions: [{ name: 'frankfurt-' }, { name: 'europe' }], topics: [ordersTopic] }, /^regions\[0\]\.name: "frankfurt-" is not a valid region name: .*ending with a letter or digit$/],
+  ['a region name whose external bootstrap Service name would be 64 characters', { regions: [{ name: 'a'.repeat(39) }, { name: 'europe' }], topics: [ordersTopic] }, exactly(`regions[0].name: "${'a'.repeat(39)}" is 39 characters long; allowed: at most 38, because Strimzi names the bootstrap Service of the external listener (which every region gets once the mesh spans more than one Kubernetes cluster) "${'a'.repeat(39)}-kafka-external-bootstrap", 64 characters, and a Service name has at most 63`)],
+  ['a region name of 40 characters', { regions: [{ name: 'europe' }, { name: 'e'.repeat(40) }], topics: [ordersTopic] }, /^regions\[1\]\.name: "e{40}" is 40 characters long; allowed: at most 38/],
   ['a duplicate region name', { regions: [{ name: 'europe' }, { name: 'europe', alias: 'eu2' }], topics: [ordersTopic] }, /^regions\[1\]\.name: "europe" repeats regions\[0\]\.name/],
   ['a reserved namespace', { regions: [{ name: 'kube-system' }, { name: 'europe' }], topics: [ordersTopic] }, /^regions\[0\]\.name: "kube-system" is reserved/],
   ['the operator namespace as a region', { regions: [{ name: 'strimzi' }, { name: 'europe' }], topics: [ordersTopic] }, /^regions\[0\]\.name: "strimzi" is reserved/],

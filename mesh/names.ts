@@ -2,7 +2,7 @@
  * Names and patterns derived from the mesh, each in one place so that the constructs, the tests and the
  * Kafka tier agree on them.
  */
-import { COPY_SEPARATOR, KafkaOptions, Mesh, Region, TLS_LISTENER_PORT } from './model';
+import { COPY_SEPARATOR, EXTERNAL_LISTENER, KafkaOptions, Mesh, Region, TLS_LISTENER_PORT } from './model';
 
 /** The local copy, in another region, of `topic` from the region with alias `sourceAlias`. */
 export function copyName(sourceAlias: string, topic: string): string {
@@ -20,6 +20,19 @@ export function replicationFactor(kafka: KafkaOptions): number {
 /** Kafka cluster (Strimzi `Kafka` resource) name of a region: the region name. */
 export function clusterName(region: Region): string {
   return region.name;
+}
+
+/** The KafkaNodePools of a region's Kafka: one dual-role pool, or controllers and brokers (mesh file: kafka.controllers). */
+export const NODE_POOLS = { dualRole: 'dual-role', controllers: 'controllers', brokers: 'brokers' } as const;
+
+/**
+ * The Service Strimzi 1.2.0 makes for the bootstrap of a region's external listener (any type but `internal`:
+ * `ListenersUtils.backwardsCompatibleBootstrapServiceName`, `<cluster>-kafka-<listener name>-bootstrap`). It is the
+ * longest name Strimzi derives from the cluster name for the listeners this stack uses; each broker's Service is
+ * named as its pod, `<cluster>-<pool>-<node id>` (`backwardsCompatiblePerBrokerServiceName` for `external` on 9094).
+ */
+export function externalBootstrapServiceName(cluster: string): string {
+  return `${cluster}-kafka-${EXTERNAL_LISTENER.name}-bootstrap`;
 }
 
 /**

@@ -27,7 +27,7 @@ import {
   WanOptions,
 } from './model';
 import { bandwidthDelayProduct, MAX_FETCH_BYTES } from './mirror-settings';
-import { copyName, MIRROR_MAKER } from './names';
+import { copyName, externalBootstrapServiceName, MIRROR_MAKER } from './names';
 import { kafkaVersionsOf, strimziVersionsWithLists } from './strimzi/kafka-versions';
 import { kafkaVersionsWithTopicConfigTables, topicConfigDefinition, topicConfigTable, TopicConfigTable, topicConfigValueProblem } from './topic-configs';
 
@@ -84,7 +84,15 @@ export class MeshConfigError extends Error {
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const MAX_REGION_NAME = 40; // leaves room for the names Strimzi derives, e.g. `<name>-kafka-bootstrap` (63 max)
+/** A Service name: a DNS-1035 label, which starts with a letter. The region name is the Kafka's, and Strimzi names Services after it. */
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const MAX_SERVICE_NAME = 63;
+/**
+ * 38: the longest Service name Strimzi derives from it, the external bootstrap's, must fit in 63 characters. Applied
+ * in a mesh on one cluster too: adding a cluster later gives every region that listener, and a region cannot be renamed
+ * without losing its data.
+ */
+const MAX_REGION_NAME = MAX_SERVICE_NAME - externalBootstrapServiceName('').length;
 const RESERVED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 const ALIAS = /^[a-zA-Z0-9_-]{1,100}$/;
 const TOPIC_CHARS = /^[a-zA-Z0-9._-]+$/;
@@ -378,8 +386,11 @@ function readRegions(r: Reader, value: Json, operator: OperatorOptions | undefin
     if (!o) return;
     const name = r.string(`${path}.name`, o.name);
     if (name !== undefined) {
-      if (!DNS_LABEL.test(name) || name.length > MAX_REGION_NAME) {
-        r.fail(`${path}.name`, `${show(name)} is not a valid region name: a DNS-1123 label (lowercase letters, digits, "-", starting and ending with a letter or digit) of at most ${MAX_REGION_NAME} characters`);
+      if (!DNS_1035_LABEL.test(name)) {
+        r.fail(`${path}.name`, `${show(name)} is not a valid region name: it names the region's Kafka, whose Services Strimzi names after it (${show(`${name}-kafka-bootstrap`)}), and a Service name is a DNS-1035 label: lowercase letters, digits and "-", starting with a letter and ending with a letter or digit`);
+      } else if (name.length > MAX_REGION_NAME) {
+        const longest = externalBootstrapServiceName(name);
+        r.fail(`${path}.name`, `${show(name)} is ${name.length} characters long; allowed: at most ${MAX_REGION_NAME}, because Strimzi names the bootstrap Service of the external listener (which every region gets once the mesh spans more than one Kubernetes cluster) ${show(longest)}, ${longest.length} characters, and a Service name has at most ${MAX_SERVICE_NAME}`);
       } else if (RESERVED_NAMESPACES.includes(name) || name === operator?.namespace) {
         // Reserved also with another namespace set: the name is the region's namespace by default, and in messages.
         r.fail(`${path}.name`, `${show(name)} is reserved (the stack creates and deletes the region's namespace); not allowed: ${list([...RESERVED_NAMESPACES, operator?.namespace ?? DEFAULTS.operator.namespace])}`);
