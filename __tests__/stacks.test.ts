@@ -209,7 +209,10 @@ describe.each(meshes)('%s', (_name, load) => {
 
     test('deploy.readyTimeoutSeconds sets every wait', () => {
       const quick = synthMesh({ ...mesh, deploy: { readyTimeoutSeconds: 45 } }).mesh.json;
-      const timeouts = Object.values(quick.resource.terraform_data).map((r) => r.provisioner[0]['local-exec'].environment.WAIT_TIMEOUT_SECONDS);
+      // every terraform_data but the UI logins' generated passwords is a wait
+      const waits = Object.entries(quick.resource.terraform_data).filter(([id]) => !id.endsWith('-ui-login-password'));
+      expect(waits.length).toBe(Object.keys(quick.resource.terraform_data).length - (mesh.ui.enabled ? mesh.regions.length : 0));
+      const timeouts = waits.map(([, r]) => r.provisioner[0]['local-exec'].environment.WAIT_TIMEOUT_SECONDS);
       expect(new Set(timeouts)).toEqual(new Set(['45']));
       expect(timeouts).toHaveLength(waited.length);
     });
@@ -377,7 +380,8 @@ describe.each(meshes)('%s', (_name, load) => {
     });
 
     test("each region's mirror-sources Secret holds every other region's CA and password, read once they are Ready, before its MirrorMaker 2", () => {
-      const secrets = Object.entries(m.resource.kubernetes_secret_v1);
+      const secrets = Object.entries(m.resource.kubernetes_secret_v1).filter(([, s]) => s.metadata.name === 'mirror-sources');
+      expect(Object.keys(m.resource.kubernetes_secret_v1)).toHaveLength(mesh.regions.length * (mesh.ui.enabled ? 2 : 1)); // and the UI logins'
       // One per region, not one per mirror flow.
       expect(secrets).toHaveLength(mesh.regions.length);
       const sourceOf = (expression: string) => {
@@ -400,7 +404,7 @@ describe.each(meshes)('%s', (_name, load) => {
         expect(manifestOf(m, 'KafkaMirrorMaker2', reader, 'mirrormaker2').resource.depends_on).toContain(`kubernetes_secret_v1.${id}`);
       }
       // Each source is read once, whatever the number of regions that mirror from it.
-      expect(Object.keys(m.data!.kubernetes_secret_v1).filter((k) => !k.includes('ui-password'))).toHaveLength(2 * mesh.regions.length);
+      expect(Object.keys(m.data!.kubernetes_secret_v1)).toHaveLength(2 * mesh.regions.length);
     });
 
     test('every KafkaUser authenticates with SCRAM-SHA-512 and has simple ACLs', () => {
@@ -460,7 +464,7 @@ describe.each(meshes)('%s', (_name, load) => {
         follow: `kubectl logs -n ${region.name} deployment/consumer -f`,
         ui: `kubectl port-forward -n ${region.name} service/kafka-ui 8080:80, then http://localhost:8080 as user kafka-ui`,
       });
-      expect(m.output![`${region.name}-ui-password`]).toMatchObject({ sensitive: true, value: expect.stringContaining('.data') });
+      expect(m.output![`${region.name}-ui-password`]).toEqual({ description: expect.any(String), sensitive: true, value: `\${terraform_data.${region.name}-ui-login-password.output}` });
     }
   });
 
@@ -478,7 +482,17 @@ describe.each(meshes)('%s', (_name, load) => {
         expect(cluster.properties).toMatchObject({ 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'SCRAM-SHA-512', 'ssl.truststore.type': 'PEM' });
         expect(cluster.properties['sasl.jaas.config']).toContain('username="kafka-ui" password="${KAFKA_PASSWORD}"');
         expect(values.yamlApplicationConfig.auth).toEqual({ type: 'LOGIN_FORM' });
-        expect(values.env).toEqual([{ name: 'KAFKA_PASSWORD', valueFrom: { secretKeyRef: { name: 'kafka-ui', key: 'password' } } }]);
+        // The login's password is its own, from the Secret the stack writes, never the KafkaUser's.
+        expect(values.yamlApplicationConfig.spring.security.user).toEqual({ name: 'kafka-ui', password: '${LOGIN_PASSWORD}' });
+        expect(values.env).toEqual([
+          { name: 'KAFKA_PASSWORD', valueFrom: { secretKeyRef: { name: 'kafka-ui', key: 'password' } } },
+          { name: 'LOGIN_PASSWORD', valueFrom: { secretKeyRef: { name: 'kafka-ui-login', key: 'password' } } },
+        ]);
+        const [loginId, login] = Object.entries(m.resource.kubernetes_secret_v1).find(([, s]: [string, any]) => s.metadata.namespace === region.name && s.metadata.name === 'kafka-ui-login')! as [string, any];
+        expect(login.data).toEqual({ password: `\${terraform_data.${region.name}-ui-login-password.output}` });
+        expect(release.depends_on).toContain(`kubernetes_secret_v1.${loginId}`);
+        // Random (uuid()), generated once: ignore_changes keeps the first value, and it is sensitive in plans.
+        expect(m.resource.terraform_data[`${region.name}-ui-login-password`]).toMatchObject({ input: '${sensitive(uuid())}', lifecycle: { ignore_changes: ['input'] } });
         expect(values.volumes).toEqual([{ name: 'cluster-ca', secret: { secretName: `${region.name}-cluster-ca-cert`, items: [{ key: 'ca.crt', path: 'ca.crt' }] } }]);
         expect(release.depends_on).toContain(readyWaitOf(m, manifestOf(m, 'KafkaUser', region.name, 'kafka-ui')).address);
       }
