@@ -38,7 +38,7 @@ describe('the demo mesh (no MESH_CONFIG)', () => {
   });
 
   test('fills in every documented default', () => {
-    expect(mesh.kafka).toEqual({ brokers: 3, controllers: 0, storage: { type: 'ephemeral' }, resources: DEFAULTS.kafka.resources });
+    expect(mesh.kafka).toEqual({ brokers: 3, controllers: 0, storage: { type: 'persistent', size: '10Gi' }, resources: DEFAULTS.kafka.resources, reauthenticationSeconds: 3600 });
     expect(mesh.mirrorMaker).toEqual({
       replicas: 1,
       tasksMax: 2,

@@ -34,10 +34,25 @@ describe('a valid mesh', () => {
     expect(resolveMesh(valid).deploy.allowDataLoss).toEqual({ regions: [], topics: [], nodePools: false });
     expect(resolveMesh({ ...valid, deploy: { allowDataLoss: { regions: ['gone', 'gone'], topics: ['OLD'], nodePools: true } } }).deploy.allowDataLoss).toEqual({ regions: ['gone'], topics: ['OLD'], nodePools: true });
   });
+  test('may name a region with 38 characters (its external bootstrap Service name then has 63) and digits after the first letter', () => {
+    const name = `r2-${'x'.repeat(35)}`;
+    expect(problems({ ...valid, regions: [{ name }, { name: 'eu-1' }] })).toEqual([]);
+    expect(`${name}-kafka-external-bootstrap`).toHaveLength(63);
+  });
   test('gets alias = name, one partition and min(3, brokers) replicas by default', () => {
     const mesh = resolveMesh({ name: 'test', regions: [{ name: 'a' }, { name: 'b' }], topics: [{ name: 'T' }], kafka: { brokers: 2 } });
     expect(mesh.regions.map((r) => r.alias)).toEqual(['a', 'b']);
     expect(mesh.topics[0]).toMatchObject({ partitions: 1, replicas: 2 });
+  });
+  test('keeps its data by default: persistent storage in the default StorageClass, so one replica is allowed', () => {
+    const mesh = resolveMesh({ ...valid, topics: [{ ...ordersTopic, replicas: 1 }] });
+    expect(mesh.kafka.storage).toEqual({ type: 'persistent', size: '10Gi' });
+    expect(resolveMesh({ ...valid, kafka: { storage: { size: '50Gi', storageClass: 'fast' } } }).kafka.storage).toEqual({ type: 'persistent', size: '50Gi', storageClass: 'fast' });
+  });
+  test('may use ephemeral storage for a throwaway mesh whose topics have two replicas or more', () => {
+    const mesh = resolveMesh({ ...valid, topics: [{ ...ordersTopic, replicas: 2 }, { name: 'T' }], kafka: { storage: { type: 'ephemeral' } } });
+    expect(mesh.kafka.storage).toEqual({ type: 'ephemeral' });
+    expect(mesh.topics.map((t) => t.replicas)).toEqual([2, 3]);
   });
   test('writes scalar config values as strings', () => {
     const mesh = resolveMesh({ ...valid, topics: [{ ...ordersTopic, config: { 'retention.bytes': 100, 'cleanup.policy': 'delete', 'preallocate': true } }] });
@@ -98,8 +113,11 @@ const bad: Array<[string, unknown, RegExp]> = [
   ['one region', { regions: [{ name: 'europe' }], topics: [ordersTopic] }, /^regions: needs at least two regions to mirror between, got 1/],
   ['regions not a list', { regions: 'europe', topics: [ordersTopic] }, /^regions: must be a list, got "europe"/],
   ['a region without a name', { regions: [{ alias: 'x' }, { name: 'europe' }], topics: [ordersTopic] }, /^regions\[0\]\.name: is required/],
-  ['an invalid region name', { regions: [{ name: 'North_America' }, { name: 'europe' }], topics: [ordersTopic] }, /^regions\[0\]\.name: "North_America" is not a valid region name: a DNS-1123 label/],
-  ['a region name that is too long', { regions: [{ name: 'a'.repeat(41) }, { name: 'europe' }], topics: [ordersTopic] }, /^regions\[0\]\.name: .* at most 40 characters/],
+  ['an invalid region name', { regions: [{ name: 'North_America' }, { name: 'europe' }], topics: [ordersTopic] }, /^regions\[0\]\.name: "North_America" is not a valid region name: .* a Service name is a DNS-1035 label/],
+  ['a region name starting with a digit', { regions: [{ name: '1-frankfurt' }, { name: 'europe' }], topics: [ordersTopic] }, exactly('regions[0].name: "1-frankfurt" is not a valid region name: it names the region\'s Kafka, whose Services Strimzi names after it ("1-frankfurt-kafka-bootstrap"), and a Service name is a DNS-1035 label: lowercase letters, digits and "-", starting with a letter and ending with a letter or digit')],
+  ['a region name ending with "-"', { regions: [{ name: 'frankfurt-' }, { name: 'europe' }], topics: [ordersTopic] }, /^regions\[0\]\.name: "frankfurt-" is not a valid region name: .*ending with a letter or digit$/],
+  ['a region name whose external bootstrap Service name would be 64 characters', { regions: [{ name: 'a'.repeat(39) }, { name: 'europe' }], topics: [ordersTopic] }, exactly(`regions[0].name: "${'a'.repeat(39)}" is 39 characters long; allowed: at most 38, because Strimzi names the bootstrap Service of the external listener (which every region gets once the mesh spans more than one Kubernetes cluster) "${'a'.repeat(39)}-kafka-external-bootstrap", 64 characters, and a Service name has at most 63`)],
+  ['a region name of 40 characters', { regions: [{ name: 'europe' }, { name: 'e'.repeat(40) }], topics: [ordersTopic] }, /^regions\[1\]\.name: "e{40}" is 40 characters long; allowed: at most 38/],
   ['a duplicate region name', { regions: [{ name: 'europe' }, { name: 'europe', alias: 'eu2' }], topics: [ordersTopic] }, /^regions\[1\]\.name: "europe" repeats regions\[0\]\.name/],
   ['a reserved namespace', { regions: [{ name: 'kube-system' }, { name: 'europe' }], topics: [ordersTopic] }, /^regions\[0\]\.name: "kube-system" is reserved/],
   ['the operator namespace as a region', { regions: [{ name: 'strimzi' }, { name: 'europe' }], topics: [ordersTopic] }, /^regions\[0\]\.name: "strimzi" is reserved/],
@@ -177,6 +195,12 @@ const bad: Array<[string, unknown, RegExp]> = [
   ['an unknown topic key', { regions: twoRegions, topics: [{ ...ordersTopic, partition: 3 }] }, /^topics\[0\]\.partition: unknown key \(did you mean "partitions"\?\)/],
   ['an unknown kafka key', { ...valid, kafka: { broker: 3 } }, /^kafka\.broker: unknown key \(did you mean "brokers"\?\)/],
   ['an unknown storage type', { ...valid, kafka: { storage: { type: 'jbod' } } }, /^kafka\.storage\.type: must be one of "ephemeral", "persistent", got "jbod"/],
+  ['one replica on ephemeral storage', { ...valid, topics: [{ ...ordersTopic, replicas: 1 }], kafka: { storage: { type: 'ephemeral' } } }, exactly('topics[0].replicas: 1 replica of topic "LH.ORDERS" on ephemeral storage (kafka.storage.type: "ephemeral") loses the topic\'s data at any broker restart; set replicas from 2 to 3, or use persistent storage (kafka.storage.type: "persistent", the default)')],
+  ['one broker on ephemeral storage (its topics get one replica by default)', { ...valid, topics: [{ name: 'T' }], kafka: { brokers: 1, storage: { type: 'ephemeral' } } }, exactly('topics[0].replicas: 1 replica of topic "T" on ephemeral storage (kafka.storage.type: "ephemeral") loses the topic\'s data at any broker restart; raise kafka.brokers to 2 or more and replicas to 2 or more, or use persistent storage (kafka.storage.type: "persistent", the default)')],
+  ['a storage class for ephemeral storage', { ...valid, kafka: { storage: { type: 'ephemeral', storageClass: 'fast' } } }, exactly('kafka.storage.storageClass: applies only to type "persistent"')],
+  ['re-authentication turned off', { ...valid, kafka: { reauthenticationSeconds: 0 } }, exactly('kafka.reauthenticationSeconds: must be an integer >= 60, got 0')],
+  ['re-authentication in milliseconds', { ...valid, kafka: { reauthenticationSeconds: 3600000 } }, exactly('kafka.reauthenticationSeconds: must be an integer from 60 to 86400 (one day), got 3600000: a removed or rotated password keeps working in an open session until it re-authenticates')],
+  ['fractional re-authentication seconds', { ...valid, kafka: { reauthenticationSeconds: 90.5 } }, exactly('kafka.reauthenticationSeconds: must be an integer >= 60, got 90.5')],
   ['a bad storage size', { ...valid, kafka: { storage: { type: 'persistent', size: 'ten gigs' } } }, /^kafka\.storage\.size: must be a Kubernetes quantity/],
   ['a bad memory quantity', { ...valid, kafka: { resources: { limits: { memory: 'lots' } } } }, /^kafka\.resources\.limits\.memory: must be a Kubernetes quantity/],
   ['a Kafka version Strimzi never had', { ...valid, kafka: { version: '2.8.0' } }, /^kafka\.version: "2\.8\.0" is not a Kafka version Strimzi 1\.2\.0 supports; supported: 4\.2\.0, 4\.2\.1, 4\.3\.0, 4\.3\.1$/],

@@ -68,7 +68,7 @@ describe.each(meshes)('%s', (_name, load) => {
       // first deploy recorded it ...
       const [[, identity]] = Object.entries(op.data!.kubernetes_namespace_v1);
       expect(identity).toMatchObject({ metadata: { name: 'kube-system' }, provider: 'kubernetes' });
-      const [recordId] = Object.entries(op.resource.terraform_data).find(([, r]) => r.lifecycle?.ignore_changes)!;
+      const [recordId] = Object.entries(op.resource.terraform_data).find(([id]) => id.startsWith('providers_cluster-identity'))!;
       expect(cleanup.input).toEqual({
         cluster_uid: `\${terraform_data.${recordId}.output}`,
         // ... and kubectl gets the providers' kubeconfig and context (none here: the current one).
@@ -100,7 +100,7 @@ describe.each(meshes)('%s', (_name, load) => {
       const [[chartId, chart]] = Object.entries(op.data!.helm_template);
       expect(chart).toMatchObject({ chart: 'strimzi-kafka-operator', repository: release.repository, version: release.version });
       // Replaced (so run again) exactly when the CRDs' text changes, or the recorded cluster.
-      const [recordId] = Object.entries(op.resource.terraform_data).find(([, r]) => r.lifecycle?.ignore_changes)!;
+      const [recordId] = Object.entries(op.resource.terraform_data).find(([id]) => id.startsWith('providers_cluster-identity'))!;
       expect(apply.triggers_replace).toEqual({
         crds_sha256: `\${sha256(join("\\n---\\n", data.helm_template.${chartId}.crds))}`,
         cluster_uid: `\${terraform_data.${recordId}.output}`,
@@ -119,7 +119,7 @@ describe.each(meshes)('%s', (_name, load) => {
     test('every stack stays on the cluster it deployed to: the first deploy records it, every later plan, apply and destroy compares', () => {
       const names = stackNames(mesh);
       for (const [name, stack] of [[names.operator, op], [names.mesh, m]] as const) {
-        const [[recordId, record]] = Object.entries<any>(stack.resource.terraform_data).filter(([, r]) => r.lifecycle?.ignore_changes);
+        const [[recordId, record]] = Object.entries<any>(stack.resource.terraform_data).filter(([id]) => id.startsWith('providers_cluster-identity'));
         const [[readId, read]] = Object.entries<any>(stack.data!.kubernetes_namespace_v1).filter(([, d]) => d.metadata.name === 'kube-system');
         // Recorded once: the kube-system UID the provider reads, never updated after.
         expect(record).toMatchObject({ input: `\${data.kubernetes_namespace_v1.${readId}.metadata[0].uid}`, lifecycle: { ignore_changes: ['input'] } });
@@ -228,7 +228,9 @@ describe.each(meshes)('%s', (_name, load) => {
 
     test('deploy.readyTimeoutSeconds sets every wait', () => {
       const quick = synthMesh({ ...mesh, deploy: { ...mesh.deploy, readyTimeoutSeconds: 45 } }).mesh.json;
-      const timeouts = Object.values(quick.resource.terraform_data).filter((r) => r.provisioner).map((r) => r.provisioner[0]['local-exec'].environment.WAIT_TIMEOUT_SECONDS);
+      // every terraform_data with a provisioner is a wait (the others: the cluster record, the UI logins' passwords)
+      const waits = Object.entries(quick.resource.terraform_data).filter(([, r]) => r.provisioner);
+      const timeouts = waits.map(([, r]) => r.provisioner[0]['local-exec'].environment.WAIT_TIMEOUT_SECONDS);
       expect(new Set(timeouts)).toEqual(new Set(['45']));
       expect(timeouts).toHaveLength(waited.length);
     });
@@ -347,6 +349,20 @@ describe.each(meshes)('%s', (_name, load) => {
       for (const region of mesh.regions) expect(manifestOf(m, 'Kafka', region.name, region.name).object.spec.kafka.config['socket.send.buffer.bytes']).toBe(-1);
     });
 
+    test('every SCRAM session re-authenticates within kafka.reauthenticationSeconds (default one hour), on every listener', () => {
+      for (const region of mesh.regions) {
+        const config = manifestOf(m, 'Kafka', region.name, region.name).object.spec.kafka.config;
+        expect(config['connections.max.reauth.ms']).toBe(3_600_000);
+        // unprefixed (all listeners), not one listener's listener.name.<name>-<port>.connections.max.reauth.ms
+        expect(Object.keys(config).filter((k) => k.includes('reauth'))).toEqual(['connections.max.reauth.ms']);
+        // Strimzi 1.2.0 drops spec.kafka.config keys with these prefixes (KafkaClusterSpec.FORBIDDEN_PREFIXES, AbstractConfiguration.filterForbidden)
+        const forbidden = ['listeners', 'advertised.', 'broker.', 'listener.', 'host.name', 'port', 'inter.broker.listener.name', 'sasl.', 'ssl.', 'security.', 'password.', 'log.dir', 'authorizer.', 'super.user', 'node.id', 'process.roles', 'controller.', 'metadata.log.dir'];
+        expect(Object.keys(config).filter((k) => forbidden.some((prefix) => k.startsWith(prefix)))).toEqual([]);
+      }
+      const shorter = synthMesh({ ...mesh, kafka: { ...mesh.kafka, reauthenticationSeconds: 600 } }).mesh.json;
+      expect(manifestOf(shorter, 'Kafka', mesh.regions[0].name, mesh.regions[0].name).object.spec.kafka.config['connections.max.reauth.ms']).toBe(600_000);
+    });
+
     test('the demo producer compresses its orders with zstd (kafka-console-producer takes the codec from --compression-codec only)', () => {
       const scripts = manifestOf(m, 'ConfigMap', mesh.regions[0].name, 'loosehanger-apps').object.data;
       expect(terraformString(scripts['produce.sh'])).toContain('--compression-codec "${COMPRESSION_CODEC:-zstd}"');
@@ -382,7 +398,8 @@ describe.each(meshes)('%s', (_name, load) => {
     });
 
     test("each region's mirror-sources Secret holds every other region's CA and password, read once they are Ready, before its MirrorMaker 2", () => {
-      const secrets = Object.entries(m.resource.kubernetes_secret_v1);
+      const secrets = Object.entries(m.resource.kubernetes_secret_v1).filter(([, s]) => s.metadata.name === 'mirror-sources');
+      expect(Object.keys(m.resource.kubernetes_secret_v1)).toHaveLength(mesh.regions.length * (mesh.ui.enabled ? 2 : 1)); // and the UI logins'
       // One per region, not one per mirror flow.
       expect(secrets).toHaveLength(mesh.regions.length);
       const sourceOf = (expression: string) => {
@@ -405,7 +422,7 @@ describe.each(meshes)('%s', (_name, load) => {
         expect(manifestOf(m, 'KafkaMirrorMaker2', reader, 'mirrormaker2').resource.depends_on).toContain(`kubernetes_secret_v1.${id}`);
       }
       // Each source is read once, whatever the number of regions that mirror from it.
-      expect(Object.keys(m.data!.kubernetes_secret_v1).filter((k) => !k.includes('ui-password'))).toHaveLength(2 * mesh.regions.length);
+      expect(Object.keys(m.data!.kubernetes_secret_v1)).toHaveLength(2 * mesh.regions.length);
     });
 
     test('every KafkaUser authenticates with SCRAM-SHA-512 and has simple ACLs', () => {
@@ -465,7 +482,7 @@ describe.each(meshes)('%s', (_name, load) => {
         follow: `kubectl logs -n ${region.name} deployment/consumer -f`,
         ui: `kubectl port-forward -n ${region.name} service/kafka-ui 8080:80, then http://localhost:8080 as user kafka-ui`,
       });
-      expect(m.output![`${region.name}-ui-password`]).toMatchObject({ sensitive: true, value: expect.stringContaining('.data') });
+      expect(m.output![`${region.name}-ui-password`]).toEqual({ description: expect.any(String), sensitive: true, value: `\${terraform_data.${region.name}-ui-login-password.output}` });
     }
   });
 
@@ -483,7 +500,17 @@ describe.each(meshes)('%s', (_name, load) => {
         expect(cluster.properties).toMatchObject({ 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'SCRAM-SHA-512', 'ssl.truststore.type': 'PEM' });
         expect(cluster.properties['sasl.jaas.config']).toContain('username="kafka-ui" password="${KAFKA_PASSWORD}"');
         expect(values.yamlApplicationConfig.auth).toEqual({ type: 'LOGIN_FORM' });
-        expect(values.env).toEqual([{ name: 'KAFKA_PASSWORD', valueFrom: { secretKeyRef: { name: 'kafka-ui', key: 'password' } } }]);
+        // The login's password is its own, from the Secret the stack writes, never the KafkaUser's.
+        expect(values.yamlApplicationConfig.spring.security.user).toEqual({ name: 'kafka-ui', password: '${LOGIN_PASSWORD}' });
+        expect(values.env).toEqual([
+          { name: 'KAFKA_PASSWORD', valueFrom: { secretKeyRef: { name: 'kafka-ui', key: 'password' } } },
+          { name: 'LOGIN_PASSWORD', valueFrom: { secretKeyRef: { name: 'kafka-ui-login', key: 'password' } } },
+        ]);
+        const [loginId, login] = Object.entries(m.resource.kubernetes_secret_v1).find(([, s]: [string, any]) => s.metadata.namespace === region.name && s.metadata.name === 'kafka-ui-login')! as [string, any];
+        expect(login.data).toEqual({ password: `\${terraform_data.${region.name}-ui-login-password.output}` });
+        expect(release.depends_on).toContain(`kubernetes_secret_v1.${loginId}`);
+        // Random (uuid()), generated once: ignore_changes keeps the first value, and it is sensitive in plans.
+        expect(m.resource.terraform_data[`${region.name}-ui-login-password`]).toMatchObject({ input: '${sensitive(uuid())}', lifecycle: { ignore_changes: ['input'] } });
         expect(values.volumes).toEqual([{ name: 'cluster-ca', secret: { secretName: `${region.name}-cluster-ca-cert`, items: [{ key: 'ca.crt', path: 'ca.crt' }] } }]);
         expect(release.depends_on).toContain(readyWaitOf(m, manifestOf(m, 'KafkaUser', region.name, 'kafka-ui')).address);
       }
@@ -610,6 +637,20 @@ describe('options', () => {
     ]);
     expect(Object.keys(changed.resource.kubernetes_manifest).sort()).toEqual(Object.keys(demo.resource.kubernetes_manifest).sort());
     expect(manifestOf(changed, 'KafkaTopic', 'europe', 'lh.orders').object.spec.config['retention.ms']).toBe('3600000');
+  });
+
+  test('the throwaway demo (examples/throwaway-ephemeral.yaml) differs from the demo in its node pools\' storage and the replicas of its one-replica topics only', () => {
+    const demo = synthMesh(demoMesh()).mesh.json;
+    const throwaway = synthMesh(loadMeshFile(join(__dirname, '..', 'examples', 'throwaway-ephemeral.yaml'))).mesh.json;
+    const differing = Object.keys(throwaway.resource.kubernetes_manifest).filter(
+      // (their metadata names their stacks, which the mesh names: compare what they declare)
+      (id) => JSON.stringify({ ...throwaway.resource.kubernetes_manifest[id], '//': undefined }) !== JSON.stringify({ ...demo.resource.kubernetes_manifest[id], '//': undefined }),
+    );
+    const what = differing.map((id) => `${throwaway.resource.kubernetes_manifest[id].manifest.kind} ${throwaway.resource.kubernetes_manifest[id].manifest.metadata.name}`);
+    expect([...new Set(what)].sort()).toEqual(['KafkaNodePool dual-role', 'KafkaTopic lh.doors', 'KafkaTopic lh.sensors', 'KafkaTopic lh.stock']);
+    expect(manifests(throwaway, 'KafkaNodePool').map((p) => p.object.spec.storage)).toEqual(demoMesh().regions.map(() => ({ type: 'ephemeral' })));
+    expect(manifests(demo, 'KafkaNodePool').map((p) => p.object.spec.storage)).toEqual(demoMesh().regions.map(() => ({ type: 'persistent-claim', size: '10Gi', deleteClaim: true })));
+    expect(manifests(throwaway, 'KafkaTopic').map((t) => t.object.spec.replicas)).not.toContain(1);
   });
 
   test('per-region topic config overrides reach only that region', () => {

@@ -9,7 +9,7 @@ import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Construct } from 'constructs';
 import { EXTERNAL_LISTENER, ExternalListener, KafkaOptions, KafkaStorage, TLS_LISTENER_PORT } from '../mesh/model';
-import { replicationFactor } from '../mesh/names';
+import { NODE_POOLS, replicationFactor } from '../mesh/names';
 import { objectManifest, readyManifest } from './manifest';
 import { DEFAULTS } from '../mesh/validate';
 import { KAFKA_METRICS_KEY, metricsConfigRef } from './metrics-config';
@@ -68,10 +68,10 @@ export class KafkaCluster extends Construct {
     // Without dedicated controllers, every broker is also a KRaft controller ("dual-role" nodes).
     const pools =
       options.controllers === 0
-        ? [pool('pool-dual-role', 'dual-role', options.brokers, ['controller', 'broker'])]
+        ? [pool('pool-dual-role', NODE_POOLS.dualRole, options.brokers, ['controller', 'broker'])]
         : [
-            pool('pool-controllers', 'controllers', options.controllers, ['controller']),
-            pool('pool-brokers', 'brokers', options.brokers, ['broker']),
+            pool('pool-controllers', NODE_POOLS.controllers, options.controllers, ['controller']),
+            pool('pool-brokers', NODE_POOLS.brokers, options.brokers, ['broker']),
           ];
 
     const replication = replicationFactor(options);
@@ -102,6 +102,9 @@ export class KafkaCluster extends Construct {
               'transaction.state.log.min.isr': Math.min(2, replication),
               // Kafka's fixed 100 KiB send buffer caps each remote MirrorMaker 2 fetch at 100 KiB per round trip; -1: the OS sizes it to the link.
               'socket.send.buffer.bytes': -1,
+              // Without it (Kafka's default 0) a SCRAM session lives as long as its connection, so a rotated or removed
+              // password never stops it. Unprefixed, it applies to every SASL listener (Strimzi 1.2.0 forbids no prefix of it).
+              'connections.max.reauth.ms': options.reauthenticationSeconds * 1000,
             },
             ...(props.metrics ? { metricsConfig: metricsConfigRef(KAFKA_METRICS_KEY) } : {}),
           },

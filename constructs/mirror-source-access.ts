@@ -88,14 +88,3 @@ export class SourceSecrets extends Construct {
   }
 }
 
-/** Reads a Secret once `ready` is; its `data` map holds the decoded values. */
-export function readSecret(
-  scope: Construct,
-  id: string,
-  provider: KubernetesProvider,
-  namespace: string,
-  name: string,
-  ready: ITerraformDependable[],
-): DataKubernetesSecretV1 {
-  return new DataKubernetesSecretV1(scope, id, { provider, metadata: { name, namespace }, dependsOn: ready });
-}

@@ -93,6 +93,11 @@ export interface KafkaOptions {
   readonly resources: ResourceRequirements;
   /** Kafka version, one the operator supports (mesh/strimzi/); undefined = the operator's default (Strimzi 1.2.0: 4.3.1). */
   readonly version?: string;
+  /**
+   * Seconds after which every SASL (SCRAM) session must re-authenticate, or the broker closes it: how long a rotated
+   * or removed password keeps working in a session opened before (the brokers' `connections.max.reauth.ms`).
+   */
+  readonly reauthenticationSeconds: number;
 }
 
 /** Kafka producer compression codecs (`compression.type`), as Kafka's CompressionType names them. */

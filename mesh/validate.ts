@@ -27,9 +27,12 @@ import {
   WanOptions,
 } from './model';
 import { bandwidthDelayProduct, MAX_FETCH_BYTES } from './mirror-settings';
-import { copyName, MIRROR_MAKER } from './names';
+import { copyName, externalBootstrapServiceName, MIRROR_MAKER } from './names';
 import { kafkaVersionsOf, strimziVersionsWithLists } from './strimzi/kafka-versions';
 import { kafkaVersionsWithTopicConfigTables, topicConfigDefinition, topicConfigTable, TopicConfigTable, topicConfigValueProblem } from './topic-configs';
+
+/** Size of each node's volume when kafka.storage is persistent and gives no size. */
+const PERSISTENT_SIZE = '10Gi';
 
 /** Every default of the mesh file, in one place (the README's option tables list the same values). */
 export const DEFAULTS = {
@@ -37,8 +40,11 @@ export const DEFAULTS = {
   kafka: {
     brokers: 3,
     controllers: 0,
-    storage: { type: 'ephemeral' } as KafkaStorage,
-    persistentSize: '10Gi',
+    // Persistent, in the cluster's default StorageClass: a broker restart (upgrade, CA renewal, node drain) keeps its data.
+    storage: { type: 'persistent', size: PERSISTENT_SIZE } as KafkaStorage,
+    persistentSize: PERSISTENT_SIZE,
+    // One hour: a rotated or removed SCRAM password stops an open session within it (connections.max.reauth.ms).
+    reauthenticationSeconds: 3600,
     resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '1Gi' } },
   },
   mirrorMaker: {
@@ -78,7 +84,15 @@ export class MeshConfigError extends Error {
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const MAX_REGION_NAME = 40; // leaves room for the names Strimzi derives, e.g. `<name>-kafka-bootstrap` (63 max)
+/** A Service name: a DNS-1035 label, which starts with a letter. The region name is the Kafka's, and Strimzi names Services after it. */
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const MAX_SERVICE_NAME = 63;
+/**
+ * 38: the longest Service name Strimzi derives from it, the external bootstrap's, must fit in 63 characters. Applied
+ * in a mesh on one cluster too: adding a cluster later gives every region that listener, and a region cannot be renamed
+ * without losing its data.
+ */
+const MAX_REGION_NAME = MAX_SERVICE_NAME - externalBootstrapServiceName('').length;
 const RESERVED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 const ALIAS = /^[a-zA-Z0-9_-]{1,100}$/;
 const TOPIC_CHARS = /^[a-zA-Z0-9._-]+$/;
@@ -276,16 +290,24 @@ export function resolveMesh(input: Json, source = 'mesh config'): Mesh {
   };
 }
 
+/** Limits of kafka.reauthenticationSeconds: a minute (more often, every client re-authenticates all the time) to a day (longer, a removed password is no longer revoked in any useful time). */
+export const REAUTHENTICATION_LIMITS = { min: 60, max: 86_400 } as const;
+
 function readKafka(r: Reader, value: Json): KafkaOptions | undefined {
-  const o = r.object('kafka', value, ['brokers', 'controllers', 'storage', 'resources', 'version']);
+  const o = r.object('kafka', value, ['brokers', 'controllers', 'storage', 'resources', 'version', 'reauthenticationSeconds']);
   if (!o) return undefined;
   const brokers = r.integer('kafka.brokers', o.brokers, DEFAULTS.kafka.brokers, 1);
   const controllers = r.integer('kafka.controllers', o.controllers, DEFAULTS.kafka.controllers, 0);
   const storage = readStorage(r, o.storage);
   const resources = r.resources('kafka.resources', o.resources, DEFAULTS.kafka.resources);
   const version = o.version === undefined ? undefined : r.string('kafka.version', o.version);
-  if (brokers === undefined || controllers === undefined || storage === undefined) return undefined;
-  return { brokers, controllers, storage, resources, ...(version ? { version } : {}) };
+  let reauthenticationSeconds = r.integer('kafka.reauthenticationSeconds', o.reauthenticationSeconds, DEFAULTS.kafka.reauthenticationSeconds, REAUTHENTICATION_LIMITS.min);
+  if (reauthenticationSeconds !== undefined && reauthenticationSeconds > REAUTHENTICATION_LIMITS.max) {
+    r.fail('kafka.reauthenticationSeconds', `must be an integer from ${REAUTHENTICATION_LIMITS.min} to ${REAUTHENTICATION_LIMITS.max} (one day), got ${reauthenticationSeconds}: a removed or rotated password keeps working in an open session until it re-authenticates`);
+    reauthenticationSeconds = undefined;
+  }
+  if (brokers === undefined || controllers === undefined || storage === undefined || reauthenticationSeconds === undefined) return undefined;
+  return { brokers, controllers, storage, resources, reauthenticationSeconds, ...(version ? { version } : {}) };
 }
 
 /**
@@ -325,11 +347,12 @@ function readStorage(r: Reader, value: Json): KafkaStorage | undefined {
   if (!o) return undefined;
   const size = o.size === undefined ? undefined : r.string('kafka.storage.size', o.size);
   if (size !== undefined && !QUANTITY.test(size)) r.fail('kafka.storage.size', `must be a Kubernetes quantity such as "10Gi", got ${show(size)}`);
-  if (o.type === 'ephemeral' || o.type === undefined) {
+  if (o.type === 'ephemeral') {
     if (o.storageClass !== undefined) r.fail('kafka.storage.storageClass', 'applies only to type "persistent"');
     return size ? { type: 'ephemeral', size } : { type: 'ephemeral' };
   }
-  if (o.type === 'persistent') {
+  // No type: persistent, the default type.
+  if (o.type === 'persistent' || o.type === undefined) {
     const storageClass = o.storageClass === undefined ? undefined : r.string('kafka.storage.storageClass', o.storageClass);
     return { type: 'persistent', size: size ?? DEFAULTS.kafka.persistentSize, ...(storageClass ? { storageClass } : {}) };
   }
@@ -372,8 +395,11 @@ function readRegions(r: Reader, value: Json, operator: OperatorOptions | undefin
     if (!o) return;
     const name = r.string(`${path}.name`, o.name);
     if (name !== undefined) {
-      if (!DNS_LABEL.test(name) || name.length > MAX_REGION_NAME) {
-        r.fail(`${path}.name`, `${show(name)} is not a valid region name: a DNS-1123 label (lowercase letters, digits, "-", starting and ending with a letter or digit) of at most ${MAX_REGION_NAME} characters`);
+      if (!DNS_1035_LABEL.test(name)) {
+        r.fail(`${path}.name`, `${show(name)} is not a valid region name: it names the region's Kafka, whose Services Strimzi names after it (${show(`${name}-kafka-bootstrap`)}), and a Service name is a DNS-1035 label: lowercase letters, digits and "-", starting with a letter and ending with a letter or digit`);
+      } else if (name.length > MAX_REGION_NAME) {
+        const longest = externalBootstrapServiceName(name);
+        r.fail(`${path}.name`, `${show(name)} is ${name.length} characters long; allowed: at most ${MAX_REGION_NAME}, because Strimzi names the bootstrap Service of the external listener (which every region gets once the mesh spans more than one Kubernetes cluster) ${show(longest)}, ${longest.length} characters, and a Service name has at most ${MAX_SERVICE_NAME}`);
       } else if (RESERVED_NAMESPACES.includes(name) || name === operator?.namespace) {
         // Reserved also with another namespace set: the name is the region's namespace by default, and in messages.
         r.fail(`${path}.name`, `${show(name)} is reserved (the stack creates and deletes the region's namespace); not allowed: ${list([...RESERVED_NAMESPACES, operator?.namespace ?? DEFAULTS.operator.namespace])}`);
@@ -554,6 +580,11 @@ function readTopics(r: Reader, value: Json, kafka: KafkaOptions | undefined, reg
     const replicas = r.integer(`${path}.replicas`, o.replicas, Math.min(brokers, DEFAULTS.topic.maxDefaultReplicas), 1);
     if (replicas !== undefined && replicas > brokers) {
       r.fail(`${path}.replicas`, `${replicas} is more than kafka.brokers (${brokers}); allowed: 1 to ${brokers}`);
+    }
+    if (replicas === 1 && kafka?.storage.type === 'ephemeral') {
+      // An emptyDir lives as long as its pod: a broker restart (rolling update, CA renewal, node drain) empties the only replica.
+      const raise = brokers >= 2 ? `set replicas from 2 to ${brokers}` : 'raise kafka.brokers to 2 or more and replicas to 2 or more';
+      r.fail(`${path}.replicas`, `1 replica of topic ${show(name ?? '')} on ephemeral storage (kafka.storage.type: "ephemeral") loses the topic's data at any broker restart; ${raise}, or use persistent storage (kafka.storage.type: "persistent", the default)`);
     }
     const config = r.config(`${path}.config`, o.config, topicConfigs);
     checkMinInsync(r, `${path}.config`, config, replicas);

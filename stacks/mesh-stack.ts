@@ -8,8 +8,7 @@ import { ClusterProviders } from '../constructs/cluster-providers';
 import { DemoApps } from '../constructs/demo-apps';
 import { KafkaUi } from '../constructs/kafka-ui';
 import { MirrorMaker } from '../constructs/mirror-maker';
-import { Fn } from 'cdktf';
-import { MirrorSourceAccess, readSecret, SourceSecrets } from '../constructs/mirror-source-access';
+import { MirrorSourceAccess, SourceSecrets } from '../constructs/mirror-source-access';
 import { ExternalAddress } from '../constructs/external-address';
 import { MeshRegion } from '../constructs/region';
 import { knownExternalAddress, Topology } from '../mesh/clusters';
@@ -27,6 +26,7 @@ import {
   mirrorSourceKeys,
   topicsPattern,
   UI,
+  uiLoginPasswordResourceName,
   uiPortForwardCommand,
   USERS,
 } from '../mesh/names';
@@ -184,21 +184,24 @@ export class MeshStack extends TerraformStack {
       if (mesh.ui.enabled) {
         const ui = new KafkaUi(local, 'ui', {
           provider: helmOf(region),
+          kubernetesProvider: providerOf(region),
           namespace: region.namespace,
           clusterName: region.name,
           bootstrapServers: bootstrapAddress(region),
           caSecret: clusterCaSecretName(region),
           user: UI.user,
+          loginUser: UI.loginUser,
+          loginSecret: UI.loginSecret,
+          loginPasswordResourceName: uiLoginPasswordResourceName(region),
           releaseName: UI.release,
           repository: mesh.ui.repository,
           chartVersion: mesh.ui.chartVersion,
           dependsOn: [local.cluster.ready, local.users.get(UI.user)!],
         });
-        // The login password, read from the UI user's Secret: a sensitive output (see README, "Web UI").
-        const password = readSecret(local, 'ui-password', providerOf(region), region.namespace, UI.user, [ui.release]);
+        // The login's own password: a sensitive output (see README, "Web UI").
         new TerraformOutput(this, `output-${region.name}-ui-password`, {
-          description: `Region ${region.name}: password of the web UI login "${UI.user}"`,
-          value: Fn.lookup(password.data, 'password'),
+          description: `Region ${region.name}: password of the web UI login "${UI.loginUser}"`,
+          value: ui.loginPassword,
           sensitive: true,
         }).overrideLogicalId(`${region.name}-ui-password`);
       }
@@ -211,7 +214,7 @@ export class MeshStack extends TerraformStack {
           bootstrap: bootstrapAddress(region),
           ...(externalAddresses.has(region.name) ? { externalBootstrap: externalAddresses.get(region.name)! } : {}),
           follow: followCommand(region, topology.clusterOf(region).context),
-          ...(mesh.ui.enabled ? { ui: `${uiPortForwardCommand(region, topology.clusterOf(region).context)}, then http://localhost:${UI.localPort} as user ${UI.user}` } : {}),
+          ...(mesh.ui.enabled ? { ui: `${uiPortForwardCommand(region, topology.clusterOf(region).context)}, then http://localhost:${UI.localPort} as user ${UI.loginUser}` } : {}),
         },
       }).overrideLogicalId(region.name);
     }
