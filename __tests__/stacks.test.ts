@@ -57,9 +57,13 @@ describe.each(meshes)('%s', (_name, load) => {
 
     test("deletes Strimzi's CRDs last on destroy (Helm leaves them)", () => {
       const [[id, cleanup]] = Object.entries(op.resource.terraform_data).filter(([, r]) => r.provisioner?.[0]['local-exec'].when === 'destroy');
-      expect(cleanup.provisioner[0]['local-exec']).toMatchObject({ when: 'destroy', command: expect.stringContaining('delete crd -l app=strimzi') });
-      // Everything else depends on it, so it is destroyed after the operator and the namespaces.
-      for (const ns of Object.values(op.resource.kubernetes_namespace_v1)) expect(ns.depends_on).toContain(`terraform_data.${id}`);
+      // Only the CRDs this mesh applied: those with its label.
+      expect(cleanup.provisioner[0]['local-exec']).toMatchObject({ when: 'destroy', command: expect.stringContaining('delete crd -l "app=strimzi,shared-topic-mesh.io/mesh=$CRD_CLEANUP_MESH"') });
+      expect(cleanup.input.mesh).toBe(mesh.name);
+      // Everything else depends on it (the namespaces through the CRD apply), so it is destroyed after the operator and the namespaces.
+      const [applyId] = Object.entries(op.resource.terraform_data).find(([, r]) => r.provisioner && r.provisioner[0]['local-exec'].when === undefined)!;
+      expect(op.resource.terraform_data[applyId].depends_on).toContain(`terraform_data.${id}`);
+      for (const ns of Object.values(op.resource.kubernetes_namespace_v1)) expect(ns.depends_on).toContain(`terraform_data.${applyId}`);
     });
 
     test('the CRD cleanup deletes only in the cluster it deployed to: it records that cluster, as the provider sees it', () => {
@@ -74,6 +78,7 @@ describe.each(meshes)('%s', (_name, load) => {
         // ... and kubectl gets the providers' kubeconfig and context (none here: the current one).
         kubeconfig: '${join(":", [pathexpand("~/.kube/config")])}',
         context: '',
+        mesh: mesh.name,
       });
       // A destroy provisioner may only read `self`: all three reach it from the recorded input.
       const exec = cleanup.provisioner[0]['local-exec'];
@@ -81,6 +86,7 @@ describe.each(meshes)('%s', (_name, load) => {
         KUBECONFIG: '${self.input.kubeconfig}',
         CRD_CLEANUP_CONTEXT: '${self.input.context}',
         CRD_CLEANUP_CLUSTER_UID: '${self.input.cluster_uid}',
+        CRD_CLEANUP_MESH: '${self.input.mesh}',
       });
       // It compares before it deletes, and fails the destroy instead of deleting elsewhere.
       const lines: string[] = exec.command.split('\n');
@@ -114,6 +120,12 @@ describe.each(meshes)('%s', (_name, load) => {
       const applied = lines.findIndex((l) => l.includes('kubectl "$@" apply --server-side --force-conflicts'));
       expect(compare).toBeGreaterThan(-1);
       expect(applied).toBeGreaterThan(compare);
+      // Another installation's Strimzi CRDs are refused before anything is applied; ours carry the mesh's label.
+      const refuse = lines.findIndex((l) => l.includes('if [ -n "$foreign" ]; then'));
+      expect(refuse).toBeGreaterThan(compare);
+      expect(applied).toBeGreaterThan(refuse);
+      expect(lines[applied]).toContain('kubectl label --local -f - "shared-topic-mesh.io/mesh=$CRD_APPLY_MESH"');
+      expect(exec.environment).toContain(`CRD_APPLY_MESH = "${mesh.name}"`);
     });
 
     test('every stack stays on the cluster it deployed to: the first deploy records it, every later plan, apply and destroy compares', () => {

@@ -41,7 +41,15 @@ export interface StrimziOperatorProps {
   readonly context?: string;
   /** The cluster the stack deployed to, as its provider reached it: every kubectl call checks it reaches the same. */
   readonly clusterIdentity: ClusterIdentity;
+  /**
+   * The mesh that owns this operator: its CRDs carry it in the label `shared-topic-mesh.io/mesh`, the deploy refuses
+   * Strimzi CRDs of anyone else, and the destroy deletes only CRDs with this mesh's label.
+   */
+  readonly meshName: string;
 }
+
+/** The label on every object a mesh owns cluster-wide (its CRDs) or per region (its namespaces): the mesh's name. */
+export const MESH_LABEL = 'shared-topic-mesh.io/mesh';
 
 export class StrimziOperator extends Construct {
   /** The Helm release; depend on it to use the CRDs. */
@@ -59,8 +67,9 @@ export class StrimziOperator extends Construct {
     const namespace = (id: string, name: string) =>
       new NamespaceV1(this, id, {
         provider: props.kubernetesProvider,
-        metadata: { name, labels: { 'app.kubernetes.io/part-of': 'shared-topic-mesh' } },
-        ...(crdCleanup ? { dependsOn: [crdCleanup] } : {}),
+        metadata: { name, labels: { 'app.kubernetes.io/part-of': 'shared-topic-mesh', [MESH_LABEL]: props.meshName } },
+        // After the CRD apply, which refuses another installation's Strimzi: nothing is created in the cluster first.
+        dependsOn: [crds],
       });
     const operatorNamespace = namespace('namespace', props.namespace);
     this.watchedNamespaces = new Map(props.watchNamespaces.map((name) => [name, namespace(`namespace-${name}`, name)]));
@@ -104,6 +113,7 @@ export class StrimziOperator extends Construct {
             KUBECONFIG: '${self.input.kubeconfig}',
             CRD_CLEANUP_CONTEXT: '${self.input.context}',
             CRD_CLEANUP_CLUSTER_UID: '${self.input.cluster_uid}',
+            CRD_CLEANUP_MESH: '${self.input.mesh}',
           },
           command: CRD_CLEANUP_SCRIPT,
         },
@@ -111,6 +121,7 @@ export class StrimziOperator extends Construct {
     });
     cleanup.addOverride('input', {
       cluster_uid: props.clusterIdentity.recordedUid,
+      mesh: props.meshName,
       kubeconfig: kubectlKubeconfig(props.kubeconfigPaths),
       context: props.context ?? '',
     });
@@ -121,7 +132,9 @@ export class StrimziOperator extends Construct {
    * Applies the chart's CRDs (server-side, so that the Kafka CRD's size is no problem) whenever they change: on the
    * first deploy and after every `version` change, before the release. Each CRD travels gzip'd and base64'd in an
    * environment variable of its own (Linux caps one at 128 KiB; Kafka's CRD is 340 KiB as text). Like the cleanup,
-   * kubectl must reach the cluster the provider reaches (same kube-system UID), or nothing is applied.
+   * kubectl must reach the cluster the provider reaches (same kube-system UID), or nothing is applied. A Strimzi CRD
+   * that another installation owns (any other team's Strimzi, another mesh's) is never overwritten: the apply refuses
+   * before it applies anything, and everything else the stack creates in the cluster waits for it.
    */
   private crdApply(props: StrimziOperatorProps, crdCleanup: TerraformResource | undefined): TerraformResource {
     const chart = new DataHelmTemplate(this, 'chart', {
@@ -142,6 +155,7 @@ export class StrimziOperator extends Construct {
       CRD_APPLY_CLUSTER_UID: props.clusterIdentity.recordedUidExpression,
       STRIMZI_CRD_COUNT: `tostring(length(${crds}))`,
       STRIMZI_VERSION: JSON.stringify(props.version),
+      CRD_APPLY_MESH: JSON.stringify(props.meshName),
     };
     const environment = `\${merge({ for i, crd in ${crds} : format("STRIMZI_CRD_%d", i) => base64gzip(crd) }, { ${Object.entries(fixed).map(([k, v]) => `${k} = ${v}`).join(', ')} })}`;
     const apply = new TerraformResource(this, 'crd-apply', {
@@ -176,13 +190,29 @@ const CRD_APPLY_SCRIPT = [
   '  echo "Strimzi CRDs not applied: kubectl (KUBECONFIG=$KUBECONFIG, context $CRD_APPLY_CONTEXT) reaches the cluster whose kube-system namespace has UID $uid, but the providers reach the one with UID $CRD_APPLY_CLUSTER_UID. Point kubectl at the same cluster and deploy again." >&2',
   '  exit 1',
   'fi',
+  // Whose is each Strimzi CRD already there: this mesh's (its label), applied by this project before CRDs carried the
+  // label (its field manager, no label: adopted), or anyone else's (refused, nothing applied).
+  `owners=$(kubectl "$@" get crd -o jsonpath='{range .items[*]}{.metadata.name}|{.metadata.labels.${MESH_LABEL.replace(/\./g, '\\.')}}|{.metadata.managedFields[*].manager}{"\\n"}{end}') || { echo "Strimzi CRDs: cannot list the cluster's CRDs; nothing was applied" >&2; exit 1; }`,
+  'foreign=""',
+  'while IFS="|" read -r name owner managers; do',
+  '  case "$name" in *.strimzi.io) ;; *) continue ;; esac',
+  '  if [ "$owner" = "$CRD_APPLY_MESH" ]; then continue; fi',
+  '  if [ -z "$owner" ] && printf " %s " "$managers" | grep -q " shared-topic-mesh "; then continue; fi',
+  `  foreign="$foreign $name (${MESH_LABEL}=$owner, managed by $managers);"`,
+  'done <<EOF',
+  '$owners',
+  'EOF',
+  'if [ -n "$foreign" ]; then',
+  '  echo "Strimzi CRDs not applied, nothing was changed: this cluster already has Strimzi CRDs that mesh $CRD_APPLY_MESH did not install:$foreign. A cluster runs one Strimzi (its CRDs and cluster roles are cluster-wide), and this mesh installs its own: deploy it to a cluster without another Strimzi, or remove that installation first (its operator, then its CRDs) if it is no longer used." >&2',
+  '  exit 1',
+  'fi',
   'i=0',
   'while [ "$i" -lt "$STRIMZI_CRD_COUNT" ]; do',
   '  eval "crd=\\$STRIMZI_CRD_$i"',
-  '  printf "%s" "$crd" | base64 -d | gunzip | kubectl "$@" apply --server-side --force-conflicts --field-manager shared-topic-mesh -f -',
+  `  printf "%s" "$crd" | base64 -d | gunzip | kubectl label --local -f - "${MESH_LABEL}=$CRD_APPLY_MESH" -o yaml | kubectl "$@" apply --server-side --force-conflicts --field-manager shared-topic-mesh -f -`,
   '  i=$((i + 1))',
   'done',
-  'echo "Strimzi $STRIMZI_VERSION: $STRIMZI_CRD_COUNT CRDs applied"',
+  `echo "Strimzi $STRIMZI_VERSION: $STRIMZI_CRD_COUNT CRDs applied, labelled ${MESH_LABEL}=$CRD_APPLY_MESH"`,
 ].join('\n');
 
 /**
@@ -201,5 +231,6 @@ const CRD_CLEANUP_SCRIPT = [
   '  echo "Strimzi CRD cleanup refused: $where reaches the cluster whose kube-system namespace has UID $uid, but this stack deployed to the one with UID $CRD_CLEANUP_CLUSTER_UID. Its CRDs were left in place: point KUBECONFIG (and the context) back at that cluster and run the destroy again." >&2',
   '  exit 1',
   'fi',
-  'kubectl "$@" delete crd -l app=strimzi --ignore-not-found --wait',
+  // Only the CRDs this mesh applied (its label): another installation's are never deleted.
+  `kubectl "$@" delete crd -l "app=strimzi,${MESH_LABEL}=$CRD_CLEANUP_MESH" --ignore-not-found --wait`,
 ].join('\n');

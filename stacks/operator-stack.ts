@@ -41,6 +41,7 @@ export class OperatorStack extends TerraformStack {
         kubeconfigPaths: props.kubeconfigPaths,
         ...(context ? { context } : {}),
         clusterIdentity: providers.identityFor(context),
+        meshName: mesh.name,
       });
     }
   }
