@@ -12,18 +12,11 @@ import { DeployEnvironmentError, kubeconfigSource, refuseProviderEnvironment } f
 import { Topology } from './mesh/clusters';
 import { Kubeconfig, kubeconfigSource as kubeconfigFiles } from './ops/kubeconfig';
 import { describeMesh, refuseUnnamedState, StateError } from './stacks/state-files';
+import { DataLossError, refuseDataLoss } from './stacks/data-loss';
+import { stackNames } from './stacks/stack-names';
 
-/** The deploy units of a mesh, in deploy order. */
-export const STACK_KINDS = ['operator', 'mesh'] as const;
-export type StackKind = (typeof STACK_KINDS)[number];
-
-/**
- * A mesh's stack names: also the folders under cdktf.out/stacks/ and the state files `terraform.<stack>.tfstate`,
- * so each mesh has a state of its own and `cdktf deploy '*'` only ever plans the synthesized mesh's.
- */
-export function stackNames(mesh: Pick<Mesh, 'name'>): Record<StackKind, string> {
-  return { operator: `${mesh.name}-operator`, mesh: `${mesh.name}-mesh` };
-}
+export { STACK_KINDS, stackNames } from './stacks/stack-names';
+export type { StackKind } from './stacks/stack-names';
 
 /**
  * The app for a mesh. The kubeconfig is chosen as kubectl chooses it (the mesh file's, else $KUBECONFIG, else
@@ -54,9 +47,11 @@ if (require.main === module) {
     // cdktf shows what the app prints: say first which mesh this command acts on, and where it comes from.
     console.log(describeMesh(mesh));
     refuseUnnamedState(process.cwd());
-    buildApp(mesh).synth();
+    const app = buildApp(mesh);
+    refuseDataLoss(app, mesh, stackNames(mesh), process.cwd());
+    app.synth();
   } catch (e) {
-    if (e instanceof MeshConfigError || e instanceof DeployEnvironmentError || e instanceof StateError) {
+    if (e instanceof MeshConfigError || e instanceof DeployEnvironmentError || e instanceof StateError || e instanceof DataLossError) {
       // Nothing is synthesized: no half-written stack for a bad mesh or environment.
       console.error(e.message);
       process.exit(1);
