@@ -52,3 +52,13 @@ test('terminal escapes at the start of lines (cdktf without a TTY) do not hide t
   const escaped = kafkaPlan.split('\n').map((l) => `\x1b[2K\x1b[1G${l}`).join('\n');
   expect(readable(escaped).split('\n').length).toBeLessThan(80);
 });
+
+test('an error inside an object block ends the fold: the error, and what the fold held, are shown as they came', () => {
+  const lines = kafkaPlan.split('\n');
+  const objectStart = lines.findIndex((l) => l.includes('+ object   = {'));
+  const cut = [...lines.slice(0, objectStart + 5), '\u2502 Error: Apply failed: the API server refused the object', '\u2502 more about it'];
+  const out = readable(cut.join('\n'));
+  expect(out).toContain('Error: Apply failed: the API server refused the object');
+  expect(out).toContain(lines.slice(objectStart, objectStart + 5).join('\n'));
+  expect(out).toContain('more about it');
+});

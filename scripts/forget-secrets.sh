@@ -13,3 +13,5 @@ for state in terraform.*.tfstate; do
   fi
   if [ -f "$state.backup" ]; then rm -f "$state.backup"; echo "forget-secrets: removed $state.backup"; fi
 done
+# Plan files cdktf leaves (cdktf diff, cdktf deploy) hold every value the plan read, copied secrets included.
+for plan in cdktf.out/stacks/*/plan cdktf.out/stacks/*/*.tfplan; do rm -f "$plan"; echo "forget-secrets: removed $plan"; done

@@ -11,12 +11,20 @@ const readline = require('readline');
 const OPEN = /^(.*?)\+ object(\s*)= \{$/;
 // eslint-disable-next-line no-control-regex
 const plain = (line) => line.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
-let fold; // { close: RegExp, head: string, lines: number }
+// An error is never folded away: a line that reports one ends the fold, and what it held is shown as it came.
+const ERROR = /(^|[│|]\s*)Error: /;
+let fold; // { close: RegExp, head: string, lines: number, held: string[] }
 
 const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
 rl.on('line', (line) => {
+  if (fold && ERROR.test(plain(line))) {
+    process.stdout.write([fold.first, ...fold.held, line].map((l) => `${l}\n`).join(''));
+    fold = undefined;
+    return;
+  }
   if (fold) {
     fold.lines++;
+    fold.held.push(line);
     if (fold.close.test(plain(line))) {
       process.stdout.write(`${fold.head}{ ... }   # ${fold.lines} lines folded: the object as the API server will return it, every other field known after apply\n`);
       fold = undefined;
@@ -27,7 +35,7 @@ rl.on('line', (line) => {
   if (open) {
     // Terraform closes the block two columns right of the "+" that opened it.
     const column = open[1].length;
-    fold = { close: new RegExp(`^ {${column + 2}}\\}$`), head: `${plain(line).slice(0, -1)}`, lines: 0 };
+    fold = { close: new RegExp(`^ {${column + 2}}\\}$`), head: `${plain(line).slice(0, -1)}`, lines: 0, first: line, held: [] };
     return;
   }
   process.stdout.write(`${line}\n`);
