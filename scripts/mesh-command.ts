@@ -76,13 +76,17 @@ interface ResourceChange {
   change: { actions: string[]; before?: any; after?: any };
 }
 
-/** What a plan does, counted, and what it deletes, named as a platform engineer knows it (kind namespace/name). */
+/**
+ * What a plan does to the cluster, counted per object (the waits and records beside them, `terraform_data`, are no
+ * objects: Terraform's own count includes them), and what it deletes, named as a platform engineer knows it.
+ */
 export function summarize(changes: readonly ResourceChange[]): { add: number; change: number; destroy: number; deleted: string[] } {
   let add = 0;
   let change = 0;
   let destroy = 0;
   const deleted: string[] = [];
   for (const c of changes) {
+    if (c.type === 'terraform_data') continue;
     const a = c.change.actions;
     if (a.includes('create')) add++;
     if (a.includes('update')) change++;
@@ -193,7 +197,7 @@ async function main(argv: string[]): Promise<number> {
         return 1;
       }
       const summary = summarize(JSON.parse(shown.stdout).resource_changes ?? []);
-      console.log(`== stack ${stack}: ${summary.add} to add, ${summary.change} to change, ${summary.destroy} to destroy`);
+      console.log(`== stack ${stack}: objects: ${summary.add} to create, ${summary.change} to change, ${summary.destroy} to delete`);
       if (summary.deleted.length) console.log(`   deletes: ${summary.deleted.join(', ')}`);
       if (command === 'plan') {
         if (kind === 'operator') pendingOperator = true;

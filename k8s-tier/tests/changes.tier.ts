@@ -315,10 +315,20 @@ describe('changing a deployed mesh, one `cdktf deploy \'*\'` per change', () => 
     expect(deleted.map((s) => `${s.kind} ${s.namespace}/${s.name}`)).toEqual([]);
   });
 
-  test('remove a region: one deploy, its namespace is gone with nothing left Terminating, the others stop mirroring from it', async () => {
+  test('remove a region: refused until the mesh file allows it, then one deploy, its namespace gone with nothing left Terminating, the others stop mirroring from it', async () => {
+    const before = await customResources(regionNames());
     current = meshOf((m) => ({ ...m, deploy: undefined, regions: m.regions.filter((r: any) => r.name !== 'europe') }));
     writeMesh(current);
-    const run = await deploy('remove a region');
+    // Without the allowance: refused at synth, before Terraform runs, naming what would go and how to allow it.
+    const refused = await deploy('remove a region, not allowed');
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.output).toContain('would delete data that the mesh file no longer declares');
+    expect(refused.output).toContain('region europe, no longer in regions: namespace europe (everything in it), Kafka europe/europe, KafkaNodePool europe/dual-role');
+    expect(refused.output).toContain('regions: [europe]');
+    expect(await customResources([...regionNames(), 'europe'])).toEqual(before);
+    current = meshOf((m) => ({ ...m, deploy: { allowDataLoss: { regions: ['europe'] } } }));
+    writeMesh(current);
+    const run = await deploy('remove a region, allowed');
     expect(run.exitCode).toBe(0);
     const namespaces = (await world.target.kube.list('/api/v1/namespaces')).items;
     expect(namespaces.map((n) => n.metadata.name)).not.toContain('europe');
