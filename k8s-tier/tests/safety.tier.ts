@@ -142,12 +142,14 @@ describe('the cluster is the one it deployed to', () => {
     try {
       const deployed = await deploy('deploy with the bystander current');
       expect(deployed.exitCode).not.toBe(0);
-      expect(deployed.output).toContain(`Refused, nothing was changed: stack safety-operator was deployed to the Kubernetes cluster whose kube-system namespace has UID ${targetUid}`);
-      expect(deployed.output).toContain(`now reaches the cluster whose kube-system UID is ${bystanderUid}`);
+      // Terraform wraps the message to its width.
+      const said = deployed.output.replace(/\s+/g, ' ');
+      expect(said).toContain(`Refused, nothing was changed: stack safety-operator was deployed to the Kubernetes cluster whose kube-system namespace has UID ${targetUid}`);
+      expect(said).toContain(`now reaches the cluster whose kube-system UID is ${bystanderUid}`);
       const destroyed = await project.run(['destroy', '*', '--auto-approve']);
       recordFigure(`safety, destroy with the bystander current: ${destroyed.seconds.toFixed(1)} s, exit ${destroyed.exitCode}`);
       expect(destroyed.exitCode).not.toBe(0);
-      expect(destroyed.output).toMatch(/Refused, nothing was changed: stack safety-(mesh|operator) was deployed/);
+      expect(destroyed.output.replace(/\s+/g, ' ')).toMatch(/Refused, nothing was changed: stack safety-(mesh|operator) was deployed/);
       expect(await snapshot(world.bystander)).toEqual(bystander);
       expect(await snapshot(world.target)).toEqual(target);
       // The state still holds the whole mesh: a refused destroy forgot nothing.
