@@ -461,6 +461,8 @@ describe('changes Strimzi refuses: it reverts them and says so only in a Warning
   async function runWait(kind: 'Kafka' | 'KafkaNodePool', ns: string, name: string, cluster: string) {
     const env = {
       PATH: `${path.dirname(kubectl)}:${process.env.PATH}`,
+      // kubectl's discovery cache: in the run's folder, never in the clone (without HOME it would use the cwd).
+      KUBECACHEDIR: path.join(RUN_DIR, 'kube-cache'),
       KUBECONFIG: plane!.kubeconfig,
       WAIT_CONTEXT: '',
       WAIT_FOR: kind === 'Kafka' ? 'ready' : 'pool',
