@@ -86,12 +86,14 @@ describe('the synthesized wait', () => {
 });
 
 describe('kubectl errors', () => {
-  // kubectl's texts for each (kubectl 1.34): the wait must not take them for "not Ready yet".
+  // kubectl's texts for each: the wait must not take them for "not Ready yet". (The unknown context and the unreadable
+  // kubeconfig as kubectl v1.34.4 prints them, seen; the server errors in kubectl's "Error from server (<reason>)" form.)
   test.each([
     ['403', 'Error from server (Forbidden): kafkas.kafka.strimzi.io "x" is forbidden: User "dev" cannot get resource "kafkas" in API group "kafka.strimzi.io" in the namespace "x"', 'grant them get on kafkas.kafka.strimzi.io'],
     ['401', 'error: You must be logged in to the server (Unauthorized)', 'log in again'],
     ['unknown resource type', 'error: the server doesn\'t have a resource type "kafkas"', "operator stack (Strimzi's CRDs)"],
-    ['unknown context', 'error: context "kind-east" does not exist', 'fix KUBECONFIG or the region\'s context'],
+    ['unknown context', 'Error in configuration: context was not found for specified context: kind-east', 'fix KUBECONFIG or the region\'s context'],
+    ['unreadable kubeconfig', 'error: error loading config file "/home/me/.kube/config": yaml: line 1: did not find expected \',\' or \']\'', 'fix KUBECONFIG or the region\'s context'],
   ])('%s: fails at once with kubectl\'s message and what to do', async (_what, error, advice) => {
     const run = await runWait(kafkaWait, `echo '${error.replace(/'/g, "'\\''")}' >&2; exit 1`);
     expect(run.code).toBe(1);

@@ -141,7 +141,7 @@ give_up_if_permanent() {
     *"(Forbidden)"*|*" is forbidden: "*) advice="the credentials of $where may not read it: grant them get on $WAIT_RESOURCE in namespace $WAIT_NAMESPACE, or use a context that may" ;;
     *"(Unauthorized)"*) advice="the credentials of $where are missing, expired or invalid: log in again (renew the kubeconfig's token or certificate)" ;;
     *"the server doesn't have a resource type"*) advice="the cluster that $where reaches has no such resource type: check it is the cluster the providers deploy to, and that the operator stack (Strimzi's CRDs) is deployed" ;;
-    *"error: context \""*"\" does not exist"*|*"error loading config file"*|*"no configuration has been provided"*) advice="kubectl read $where: fix KUBECONFIG or the region's context in the mesh file so that kubectl reaches the cluster the providers use" ;;
+    *"Error in configuration: "*|*"error loading config file"*|*"no configuration has been provided"*) advice="kubectl read $where: fix KUBECONFIG or the region's context in the mesh file so that kubectl reaches the cluster the providers use" ;;
     *) return 0 ;;
   esac
   echo "$what: kubectl failed, and trying again will not help: $1" >&2
