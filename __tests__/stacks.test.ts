@@ -197,7 +197,8 @@ describe.each(meshes)('%s', (_name, load) => {
   });
 
   describe('waits', () => {
-    const waited = [...['Kafka', 'KafkaTopic', 'KafkaUser', 'KafkaMirrorMaker2'].flatMap((k) => manifests(m, k)), ...manifests(m, 'Deployment')];
+    const waited = [...['Kafka', 'KafkaNodePool', 'KafkaTopic', 'KafkaUser', 'KafkaMirrorMaker2'].flatMap((k) => manifests(m, k)), ...manifests(m, 'Deployment')];
+    const waitFor = (kind: string) => (kind === 'Deployment' ? 'rollout' : kind === 'KafkaNodePool' ? 'pool' : 'ready');
 
     test('no object waits inside its own resource (a timeout would taint it, and the next deploy would recreate it)', () => {
       expect(manifests(m).filter((e) => e.resource.wait !== undefined).map((e) => e.address)).toEqual([]);
@@ -208,7 +209,7 @@ describe.each(meshes)('%s', (_name, load) => {
         const wait = readyWaitOf(m, entry);
         const env = wait.resource.provisioner[0]['local-exec'].environment;
         expect(env).toMatchObject({
-          WAIT_FOR: entry.object.kind === 'Deployment' ? 'rollout' : 'ready',
+          WAIT_FOR: waitFor(entry.object.kind),
           WAIT_NAMESPACE: entry.object.metadata.namespace,
           WAIT_NAME: entry.object.metadata.name,
           WAIT_TIMEOUT_SECONDS: String(mesh.deploy.readyTimeoutSeconds),
@@ -224,6 +225,32 @@ describe.each(meshes)('%s', (_name, load) => {
       expect(command).toContain('[ "$ready" = True ] && [ "$observed" = "$generation" ]');
       // Deployments: kubectl rollout status, which compares the observed generation itself.
       expect(command).toContain('rollout status "deployment/$WAIT_NAME"');
+    });
+
+    test("a Kafka's pools have waits of their own (a storage change or scale-down Strimzi refuses fails there), at new addresses", () => {
+      for (const region of names) {
+        const pool = manifestOf(m, 'KafkaNodePool', region, 'dual-role');
+        const wait = readyWaitOf(m, pool);
+        // The pool keeps its address; its wait is new, beside it.
+        expect(pool.address).toMatch(/_pool-dual-role_[0-9A-F]{8}$/);
+        expect(wait.address).toMatch(/_pool-dual-role-ready_wait_[0-9A-F]{8}$/);
+        expect(wait.resource.provisioner[0]['local-exec'].environment).toMatchObject({ WAIT_FOR: 'pool', WAIT_KAFKA: region });
+      }
+    });
+
+    test("a Kafka's wait runs after its pools' waits, and again whenever a pool changes (a pool change does not move the Kafka's generation)", () => {
+      for (const region of names) {
+        const kafka = readyWaitOf(m, manifestOf(m, 'Kafka', region, region));
+        const pools = manifests(m, 'KafkaNodePool').filter((p) => p.object.metadata.namespace === region);
+        expect(pools.length).toBeGreaterThan(0);
+        expect(kafka.resource.lifecycle.replace_triggered_by).toEqual([manifestOf(m, 'Kafka', region, region).address, ...pools.map((p) => p.address)]);
+        for (const pool of pools) expect(kafka.resource.depends_on).toContain(readyWaitOf(m, pool).address);
+      }
+    });
+
+    test('every wait first checks that kubectl reaches the cluster the stack recorded (its provider\'s identity)', () => {
+      const [recordId] = Object.keys(m.resource.terraform_data).filter((id) => id.startsWith('providers_cluster-identity'));
+      for (const entry of waited) expect(readyWaitOf(m, entry).resource.provisioner[0]['local-exec'].environment.WAIT_CLUSTER_UID).toBe(`\${terraform_data.${recordId}.output}`);
     });
 
     test("what needs an object depends on its wait: a MirrorMaker 2 is updated only after its user's new ACLs are Ready", () => {

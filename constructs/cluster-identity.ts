@@ -26,7 +26,15 @@ export interface ClusterIdentityProps {
   readonly kubeconfigPaths: readonly string[];
 }
 
+/** The identity each provider's stack recorded: what a kubectl step through that provider's kubeconfig checks. */
+const IDENTITIES = new WeakMap<KubernetesProvider, ClusterIdentity>();
+
 export class ClusterIdentity extends Construct {
+  /** The identity recorded for the cluster a provider reaches, if its stack records one. */
+  static of(provider: KubernetesProvider): ClusterIdentity | undefined {
+    return IDENTITIES.get(provider);
+  }
+
   /** The UID of the kube-system namespace of the cluster the stack first deployed to (unknown until then). */
   readonly recordedUid: string;
   /** The same, as a bare Terraform expression (for use inside another expression). */
@@ -36,6 +44,7 @@ export class ClusterIdentity extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterIdentityProps) {
     super(scope, id);
+    IDENTITIES.set(props.provider, this);
     const reached = new DataKubernetesNamespaceV1(this, 'kube-system', { provider: props.provider, metadata: { name: 'kube-system' } });
     this.reachedUid = reached.metadata.uid;
 

@@ -10,7 +10,7 @@ import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Construct } from 'constructs';
 import { EXTERNAL_LISTENER, ExternalListener, KafkaOptions, KafkaStorage, TLS_LISTENER_PORT } from '../mesh/model';
 import { NODE_POOLS, replicationFactor } from '../mesh/names';
-import { objectManifest, readyManifest } from './manifest';
+import { readyManifest } from './manifest';
 import { DEFAULTS } from '../mesh/validate';
 import { KAFKA_METRICS_KEY, metricsConfigRef } from './metrics-config';
 
@@ -53,8 +53,11 @@ export class KafkaCluster extends Construct {
       namespace: props.namespace,
       labels: { 'strimzi.io/cluster': props.name },
     });
+    const timeoutSeconds = props.readyTimeoutSeconds ?? DEFAULTS.deploy.readyTimeoutSeconds;
+    // Each pool has a wait (`<pool id>-ready`): Strimzi reverts a storage change or a scale-down it refuses, and only
+    // says so in a Warning condition; the wait fails the deploy on it.
     const pool = (poolId: string, name: string, replicas: number, roles: string[]) =>
-      objectManifest(this, poolId, {
+      readyManifest(this, poolId, {
         provider: props.provider,
         object: {
           apiVersion: 'kafka.strimzi.io/v1',
@@ -63,6 +66,8 @@ export class KafkaCluster extends Construct {
           spec: { replicas, roles, storage: storageSpec(options.storage), resources: options.resources },
         },
         dependsOn: props.dependsOn,
+        waitFor: 'pool',
+        timeoutSeconds,
       });
 
     // Without dedicated controllers, every broker is also a KRaft controller ("dual-role" nodes).
@@ -122,9 +127,12 @@ export class KafkaCluster extends Construct {
         },
       },
       waitFor: 'ready',
-      timeoutSeconds: props.readyTimeoutSeconds ?? DEFAULTS.deploy.readyTimeoutSeconds,
+      timeoutSeconds,
       // Created after its pools, and deleted before them.
-      dependsOn: pools,
+      dependsOn: pools.map((p) => p.manifest),
+      // Strimzi reports a pool change's outcome on the Kafka too, whose generation does not move: wait again then.
+      waitAlsoAfterChangesTo: pools.map((p) => p.manifest),
+      waitAfter: pools.map((p) => p.ready),
     });
     this.kafka = kafka.manifest;
     this.ready = kafka.ready;

@@ -3,7 +3,7 @@
  * person would `kubectl apply`. Strimzi resources and Deployments can be waited for (ready-wait.ts), so that what
  * needs them is created only once they work.
  */
-import { ITerraformDependable, Token } from 'cdktf';
+import { ITerraformDependable, TerraformResource, Token } from 'cdktf';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Construct } from 'constructs';
@@ -31,16 +31,28 @@ export interface ObjectManifestOptions {
 }
 
 export interface ReadyManifestOptions extends ObjectManifestOptions {
-  /** `ready`: the object's `Ready` condition for its latest generation (Strimzi resources); `rollout`: a Deployment's. */
+  /**
+   * `ready`: the object's `Ready` condition for its latest generation (Strimzi resources); `rollout`: a Deployment's;
+   * `pool`: a KafkaNodePool's latest generation reconciled.
+   */
   readonly waitFor: ReadyCondition;
   /** Seconds the deploy waits for it (the mesh file's `deploy.readyTimeoutSeconds`). */
   readonly timeoutSeconds: number;
+  /**
+   * The UID of the `kube-system` namespace of the object's cluster: its wait refuses any other cluster.
+   * @default - none: no check
+   */
+  readonly clusterUid?: string;
+  /** Objects whose changes also make the wait run again (ReadyWaitProps.alsoAfterChangesTo). @default - none */
+  readonly waitAlsoAfterChangesTo?: Manifest[];
+  /** Waits the wait runs after. @default - none */
+  readonly waitAfter?: TerraformResource[];
 }
 
 /** An applied object and the wait for it to work: depend on `ready` to come after it works. */
 export interface ReadyManifest {
   readonly manifest: Manifest;
-  readonly ready: ITerraformDependable;
+  readonly ready: TerraformResource;
 }
 
 /**
@@ -83,6 +95,9 @@ export function readyManifest(scope: Construct, id: string, options: ReadyManife
     object: options.object,
     condition: options.waitFor,
     timeoutSeconds: options.timeoutSeconds,
+    clusterUid: options.clusterUid,
+    alsoAfterChangesTo: options.waitAlsoAfterChangesTo,
+    after: options.waitAfter,
   });
   return { manifest, ready: wait.resource };
 }

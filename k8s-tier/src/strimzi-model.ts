@@ -339,6 +339,10 @@ export interface PoolAssignment {
   pool: Obj;
   nodeIds: number[];
   roles: string[];
+  /** The storage the reconcile uses: the spec's, or the previous one when Strimzi refused the change. @default the spec's */
+  storage?: Record<string, any>;
+  /** The pool's own warnings (KafkaPool.warningConditions). @default none */
+  warnings?: Condition[];
 }
 
 /**
@@ -369,11 +373,84 @@ function sortedRoles(roles: readonly string[]): string[] {
   return ['controller', 'broker'].filter((r) => roles.includes(r));
 }
 
+// ---------------------------------------------------------------- Kafka: changes Strimzi refuses and reverts
+
+/** StorageDiff.IGNORABLE_PATHS: what a storage change may touch besides a larger persistent volume. */
+const STORAGE_PATHS_ALLOWED = new Set(['deleteClaim', 'kraftMetadata', 'volumeAttributesClass']);
+
+/** StorageUtils.convertToMillibytes / memoryFactor (a Kubernetes quantity; "K" is Strimzi's kilo). */
+export function storageMillibytes(size: string): number {
+  const factors: Record<string, number> = { '': 1e3, m: 1, K: 1e6, M: 1e9, G: 1e12, T: 1e15, P: 1e18, E: 1e21 };
+  for (const [suffix, power] of [['Ki', 1], ['Mi', 2], ['Gi', 3], ['Ti', 4], ['Pi', 5], ['Ei', 6]] as const) factors[suffix] = 1024 ** power * 1e3;
+  const match = /^([0-9.e+-]*?)([A-Za-z]*)$/.exec(size);
+  if (!match || !(match[2] in factors)) throw new Error(`Invalid memory suffix: ${size}`);
+  return Number(match[1]) * factors[match[2]];
+}
+
+/**
+ * StorageDiff.issuesDetected for a pool's storage: a change other than deleteClaim, kraftMetadata,
+ * volumeAttributesClass or a larger persistent-claim size is refused (type, class, a smaller size, an ephemeral
+ * sizeLimit, a selector...); for JBOD the same per volume ID (volumes may be added and removed), and duplicate volume
+ * IDs or more than one KRaft metadata volume are refused.
+ */
+export function storageChangeRefused(current: Record<string, any> | undefined, desired: Record<string, any> | undefined): boolean {
+  if (current?.type === 'jbod' && desired?.type === 'jbod') {
+    const volumes: Record<string, any>[] = desired.volumes ?? [];
+    const ids = volumes.map((v) => v.id);
+    if (new Set(ids).size !== ids.length || volumes.filter((v) => v.kraftMetadata !== undefined).length > 1) return true;
+    const byId = (list: Record<string, any>[] | undefined, id: unknown) => (list ?? []).find((v) => v.id === id);
+    const all = new Set([...(current.volumes ?? []), ...volumes].map((v) => v.id));
+    // A volume only on one side diffs against nothing, which StorageDiff ignores (its whole-document path).
+    return [...all].some((id) => byId(current.volumes, id) && byId(volumes, id) && storageChangeRefused(byId(current.volumes, id), byId(volumes, id)));
+  }
+  if (!current || !desired) return false;
+  const keys = new Set([...Object.keys(current), ...Object.keys(desired)]);
+  for (const key of keys) {
+    if (STORAGE_PATHS_ALLOWED.has(key) || deepEqual(current[key], desired[key])) continue;
+    const persistent = current.type === 'persistent-claim' && desired.type === 'persistent-claim';
+    if (key === 'size' && persistent && storageMillibytes(String(desired.size)) >= storageMillibytes(String(current.size))) continue;
+    return true;
+  }
+  return false;
+}
+
+/** KafkaPool.fromCrd's warning when the storage change is refused (the previous storage is kept). */
+export function storageRefusedWarning(pool: Obj): Condition {
+  return warning(
+    'KafkaStorage',
+    `The desired Kafka storage configuration in the KafkaNodePool resource ${pool.metadata.namespace}/${pool.metadata.name} contains changes which are not allowed. As a ` +
+      'result, all storage changes will be ignored. Use DEBUG level logging for more information about the detected changes.',
+  );
+}
+
+/** ResourceAnnotations.ANNO_STRIMZI_IO_SKIP_BROKER_SCALEDOWN_CHECK. */
+export const SKIP_SCALEDOWN_CHECK = 'strimzi.io/skip-broker-scaledown-check';
+
+/**
+ * KafkaClusterCreator.prepareKafkaCluster / brokerRemovalCheck / revertScaleDown: when a node being removed is a
+ * broker that holds partition replicas (and the Kafka does not skip the check), every broker pool whose spec asks for
+ * fewer replicas than its status has nodes is reverted to that many, with one warning each. Undefined: no revert.
+ */
+export function revertedScaleDown(kafka: Obj, pools: readonly Obj[], brokerInUse: (nodeId: number) => boolean): { pools: Obj[]; warnings: Condition[] } | undefined {
+  if (kafka.metadata.annotations?.[SKIP_SCALEDOWN_CHECK] === 'true') return undefined;
+  const removed = assignNodeIds(pools).flatMap((a) => ((a.pool.status?.nodeIds as number[] | undefined) ?? []).filter((id) => !a.nodeIds.includes(id)).map((id) => ({ id, pool: a.pool })));
+  const brokerWasRemoved = removed.some(({ id, pool }) => ((pool.status?.roles as string[] | undefined) ?? []).includes('broker') && brokerInUse(id));
+  if (!brokerWasRemoved) return undefined;
+  const warnings: Condition[] = [];
+  const reverted = pools.map((pool) => {
+    const nodeIds = pool.status?.nodeIds as number[] | undefined;
+    if (!((pool.status?.roles as string[] | undefined) ?? []).includes('broker') || !nodeIds || Number(pool.spec?.replicas ?? 0) >= nodeIds.length) return pool;
+    warnings.push(warning('ScaleDownPreventionCheck', `Reverting scale-down of KafkaNodePool ${pool.metadata.name} by changing number of replicas to ${nodeIds.length}`));
+    return { ...pool, spec: { ...pool.spec, replicas: nodeIds.length } };
+  });
+  return { pools: reverted, warnings };
+}
+
 /** KafkaPool.generateNodePoolStatus plus the observed generation KafkaReconciler.updateNodePoolStatuses adds. */
 export function nodePoolStatus(kafka: Obj, a: PoolAssignment, clusterId: string): Status {
   const name = kafka.metadata.name;
   return {
-    conditions: [],
+    conditions: a.warnings ?? [],
     observedGeneration: a.pool.metadata.generation,
     nodeIds: a.nodeIds,
     clusterId,
@@ -702,7 +779,7 @@ function usesEphemeral(storage: Record<string, any> | undefined): boolean {
 /** KafkaSpecChecker.run: the warnings that depend on the spec alone, in its order. */
 export function kafkaWarnings(kafka: Obj, assignments: readonly PoolAssignment[], version: KafkaVersionInfo): Condition[] {
   const config: Record<string, unknown> = kafka.spec?.kafka?.config ?? {};
-  const nodes = (role: string) => assignments.filter((a) => a.roles.includes(role)).flatMap((a) => a.nodeIds.map(() => a.pool));
+  const nodes = (role: string) => assignments.filter((a) => a.roles.includes(role)).flatMap((a) => a.nodeIds.map(() => ({ spec: { storage: a.storage ?? a.pool.spec?.storage } })));
   const brokers = nodes('broker');
   const controllers = nodes('controller');
   const out: Condition[] = [];

@@ -15,6 +15,8 @@ import { generateCa, renewCaCert, truststore } from './strimzi-ca';
 import {
   API_VERSION,
   assignNodeIds,
+  storageChangeRefused,
+  storageRefusedWarning,
   CA_STORE_PASSWORD_LENGTH,
   caConfig,
   CaRole,
@@ -53,6 +55,7 @@ import {
   bootstrapIngressName,
   perBrokerName,
   PoolAssignment,
+  revertedScaleDown,
   KINDS,
   LABEL_CLUSTER,
   LABEL_KIND,
@@ -149,6 +152,12 @@ export class StrimziStandIn {
   private readonly clusterIds = new Map<string, string>();
   /** Per Kafka (uid): its topics, by topic name. */
   private readonly kafkaSide = new Map<string, Map<string, KafkaSideTopic>>();
+  /**
+   * Per KafkaNodePool (uid): the storage its nodes were last reconciled with (Strimzi keeps it in the StrimziPodSet's
+   * strimzi.io/storage annotation, KafkaAssemblyOperator.getOldStorage; the stand-in makes no PodSets). After a restart
+   * the first storage seen is taken as it.
+   */
+  private readonly poolStorage = new Map<string, Record<string, any>>();
   private resync: NodeJS.Timeout | undefined;
   /** Whether every first list is in; until then reconciles are held back. */
   private synced = false;
@@ -484,8 +493,11 @@ export class StrimziStandIn {
       const pools = this.poolsOf(kafka);
       validateNodePools(kafka, pools);
       const clusterId = this.clusterIdFor(kafka, pools);
-      const assignments = assignNodeIds(pools);
-      warnings = kafkaWarnings(kafka, assignments, version);
+      // KafkaClusterCreator.prepareKafkaCluster: a scale-down that would remove brokers holding partitions is reverted.
+      const scaleDown = revertedScaleDown(kafka, pools, () => this.holdsPartitions(kafka));
+      const assignments = assignNodeIds(scaleDown?.pools ?? pools).map((a) => this.withStorage(a));
+      // Its warnings first (added to the status before the reconcile), then the model's, then the pools' (modelWarnings).
+      warnings = [...(scaleDown?.warnings ?? []), ...kafkaWarnings(kafka, assignments, version), ...assignments.flatMap((a) => a.warnings ?? [])];
       await this.writePoolStatuses(kafka, assignments, clusterId);
       partial.kafkaNodePools = pools.map((p) => ({ name: p.metadata.name })).sort((a, b) => (a.name < b.name ? -1 : 1));
       checkListenerTypes(kafka); // before anything is made for the listeners
@@ -521,6 +533,24 @@ export class StrimziStandIn {
     await this.writeAndRecord('Kafka', kafka, desired);
   }
 
+  /** KafkaPool.fromCrd: a refused storage change keeps the previous storage, with a warning on the pool (and its Kafka). */
+  private withStorage(a: PoolAssignment): PoolAssignment {
+    const uid = a.pool.metadata.uid!;
+    const previous = this.poolStorage.get(uid);
+    const desired = a.pool.spec?.storage;
+    if (previous && storageChangeRefused(previous, desired)) return { ...a, storage: previous, warnings: [storageRefusedWarning(a.pool)] };
+    this.poolStorage.set(uid, desired);
+    return { ...a, storage: desired };
+  }
+
+  /**
+   * BrokersInUseCheck (Kafka's describe of every topic's partitions): the stand-in places no replicas, so it counts
+   * every broker as holding some once the cluster has a topic.
+   */
+  private holdsPartitions(kafka: Obj): boolean {
+    return this.kafkaTopics(kafka).size > 0;
+  }
+
   /** The pools of a Kafka: same namespace, strimzi.io/cluster label naming it, in the API's (name) order. */
   private poolsOf(kafka: Obj): Obj[] {
     return this.inNamespace('KafkaNodePool', kafka.metadata.namespace!)
@@ -536,7 +566,7 @@ export class StrimziStandIn {
     return id;
   }
 
-  /** KafkaReconciler.updateNodePoolStatuses: written early, before the cluster is ready; no conditions of their own. */
+  /** KafkaReconciler.updateNodePoolStatuses: written early, before the cluster is ready; conditions only the pool's warnings. */
   private async writePoolStatuses(kafka: Obj, assignments: ReturnType<typeof assignNodeIds>, clusterId: string): Promise<void> {
     for (const a of assignments) {
       if (this.injectedFault('KafkaNodePool', a.pool) || this.pendingUntil('KafkaNodePool', a.pool)) continue;

@@ -1,8 +1,8 @@
 /**
  * A deployed mesh changed over its life, each change one `cdktf deploy '*'` with the real CLI and providers against a
  * real API server: an operator upgrade (Strimzi 1.1.0 to 1.2.0), a region added, a canonical topic added, partitions
- * raised, a topic config changed in one region, app settings changed, a deploy that times out and is retried, and a
- * region removed. What each deploy may do is read from Terraform's own plan (`terraform show -json`) before it runs.
+ * raised, a topic config changed in one region, app settings changed, a deploy that times out and is retried, a
+ * storage change Strimzi refuses (the deploy fails with its warning) and undone, and a region removed. What each deploy may do is read from Terraform's own plan (`terraform show -json`) before it runs.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -313,6 +313,35 @@ describe('changing a deployed mesh, one `cdktf deploy \'*\'` per change', () => 
     // No Kafka, topic or user was deleted by the retry.
     const deleted = recorder.sightings.filter((s) => s.deleted !== undefined && ['Kafka', 'KafkaTopic', 'KafkaUser', 'KafkaNodePool'].includes(s.kind));
     expect(deleted.map((s) => `${s.kind} ${s.namespace}/${s.name}`)).toEqual([]);
+  });
+
+  test("a storage change Strimzi refuses fails the deploy at once, with Strimzi's warning; undone, the next deploy passes", async () => {
+    const before = await customResources(regionNames());
+    const kafka = current.kafka;
+    // A smaller volume: Strimzi 1.2.0 allows no storage change but a larger persistent volume (StorageDiff).
+    current = meshOf((m) => ({ ...m, kafka: { ...(m.kafka ?? {}), storage: { type: 'persistent', size: '5Gi' } } }));
+    writeMesh(current);
+    const planned = await planBoth();
+    const pools = touching(planned.mesh, 'update');
+    expect(pools.map((a) => /^kubernetes_manifest\.region-(.+)_kafka_pool-dual-role_[0-9A-F]{8}$/.exec(a)?.[1]).sort()).toEqual([...regionNames()].sort());
+    expect(touching(planned.mesh, 'delete')).toEqual([]);
+    const refused = await deploy('a storage change Strimzi refuses');
+    expect(refused.exitCode).not.toBe(0);
+    for (const region of regionNames()) {
+      const pool = await get(strimzi('kafkanodepools', region, 'dual-role'));
+      expect(refused.output).toContain(
+        `kafkanodepools.kafka.strimzi.io ${region}/dual-role: Strimzi refused a requested change and reverted it (generation ${pool.metadata.generation}): KafkaStorage: The desired Kafka storage configuration in the KafkaNodePool resource ${region}/dual-role contains changes which are not allowed.`,
+      );
+    }
+    // Failed on Strimzi's word, not by running out of time (deploy.readyTimeoutSeconds is 15 here).
+    expect(refused.output).not.toMatch(/not (Ready|reconciled) for its latest generation after/);
+
+    current = meshOf(({ kafka: _refused, ...m }) => (kafka === undefined ? m : { ...m, kafka }));
+    writeMesh(current);
+    const undone = await deploy('the refused storage change undone');
+    expect(undone.exitCode).toBe(0);
+    const after = await customResources(regionNames());
+    for (const [k, v] of Object.entries(before)) expect({ k, uid: after[k]?.uid }).toEqual({ k, uid: v.uid });
   });
 
   test('remove a region: refused until the mesh file allows it, then one deploy, its namespace gone with nothing left Terminating, the others stop mirroring from it', async () => {

@@ -10,6 +10,9 @@
  * - a KafkaMirrorMaker2 is NotReady, with Strimzi's message, until every Secret it reads exists with its key;
  * - the topic operator's finalizer is released only while a stand-in runs: stopped, a deleted KafkaTopic stays
  *   Terminating; started again, it goes;
+ * - changes Strimzi refuses and reverts: a storage change (a smaller size, another type) and a scale-down of brokers
+ *   that hold partitions, each with Strimzi's Warning on the pool and/or the Kafka; and the deploy's wait script, run
+ *   with this kubectl against those statuses, fails on them with Strimzi's message;
  * - external listeners (loadbalancer, nodeport, ingress): the Services and Ingresses Strimzi makes, no Ready until
  *   they have addresses (a timeout as Strimzi's without), and the listener status Strimzi writes for each type, with
  *   the load-balancer stand-in (src/load-balancer-stand-in.ts) as the cluster's load balancer and ingress controller.
@@ -27,6 +30,7 @@ import { crPath, Kube, KubeObject } from '../src/kube';
 import { StandInOptions, StrimziStandIn, TimelineEvent } from '../src/strimzi-stand-in';
 import { LoadBalancerStandIn, LoadBalancerStandInOptions } from '../src/load-balancer-stand-in';
 import { ensureTools } from '../src/tools';
+import { WAIT_SCRIPT } from '../../constructs/ready-wait';
 import { STRIMZI_CRDS_DIR } from '../src/world';
 
 const log = tierLog('stand-in');
@@ -40,6 +44,8 @@ const WAIT_MS = 20_000;
 
 let plane: ControlPlane | undefined;
 let kube: Kube;
+/** The control plane's own kubectl build. */
+let kubectl: string;
 /** Stand-ins still running: stopped after the file even if a test was abandoned midway (a timeout). */
 const running = new Set<StrimziStandIn>();
 
@@ -50,10 +56,11 @@ beforeAll(async () => {
   fs.mkdirSync(FILES, { recursive: true });
   plane = await ControlPlane.start({ name: 'stand-in', runDir: path.join(RUN_DIR, 'cluster'), bin: tools.controlPlaneBin, kwokStages: tools.kwokStages, log });
   kube = plane.kube;
-  const kubectl = (...args: string[]) => runCommand(path.join(tools.controlPlaneBin, 'kubectl'), ['--kubeconfig', plane!.kubeconfig, ...args]);
-  const applied = await kubectl('apply', '--server-side', '-f', STRIMZI_CRDS_DIR);
+  kubectl = path.join(tools.controlPlaneBin, 'kubectl');
+  const run = (...args: string[]) => runCommand(kubectl, ['--kubeconfig', plane!.kubeconfig, ...args]);
+  const applied = await run('apply', '--server-side', '-f', STRIMZI_CRDS_DIR);
   if (applied.status !== 0) throw new Error(`kubectl apply of the Strimzi CRDs failed: ${applied.stderr}`);
-  const established = await kubectl('wait', '--for=condition=Established', '--timeout=60s', '-f', STRIMZI_CRDS_DIR);
+  const established = await run('wait', '--for=condition=Established', '--timeout=60s', '-f', STRIMZI_CRDS_DIR);
   if (established.status !== 0) throw new Error(`the Strimzi CRDs were not established: ${established.stderr}`);
   // Established is not yet served: lists answer 429 until each resource's storage is up. Stand-ins start after that.
   for (const kind of Object.keys(PLURALS) as Kind[]) {
@@ -437,6 +444,118 @@ describe('the topic and user operators of a Ready Kafka', () => {
       expect((await recorded(standIn, 'KafkaTopic', 'held', 'finalizer-removed')).detail).toBe(TOPIC_FINALIZER);
     });
   }, TEST_TIMEOUT_MS);
+});
+
+// ---------------------------------------------------------------- changes Strimzi refuses (and reverts)
+
+describe('changes Strimzi refuses: it reverts them and says so only in a Warning condition', () => {
+  const STORAGE_MESSAGE = (ns: string) =>
+    `The desired Kafka storage configuration in the KafkaNodePool resource ${ns}/dual-role contains changes which are not allowed. As a result, all storage changes will be ignored. Use DEBUG level logging for more information about the detected changes.`;
+  const warnings = (o: Resource) => (o.status?.conditions ?? []).filter((c) => c.type === 'Warning').map(bare);
+  const poolAt = (ns: string, generation: number) =>
+    when('KafkaNodePool', ns, 'dual-role', `status of generation ${generation}`, (o) => o.metadata.generation === generation && o.status?.observedGeneration === generation);
+  /** The Kafka once its status says `test` (it is written after the pools', at the end of the reconcile). */
+  const kafkaWhen = (ns: string, name: string, what: string, test: (o: Resource) => unknown) => when('Kafka', ns, name, what, (o) => condition(o, 'Ready')?.status === 'True' && test(o));
+
+  /** The deploy's wait (constructs/ready-wait.ts) for one object, run as Terraform runs it, with the control plane's kubectl. */
+  async function runWait(kind: 'Kafka' | 'KafkaNodePool', ns: string, name: string, cluster: string) {
+    const env = {
+      PATH: `${path.dirname(kubectl)}:${process.env.PATH}`,
+      // kubectl's discovery cache: in the run's folder, never in the clone (without HOME it would use the cwd).
+      KUBECACHEDIR: path.join(RUN_DIR, 'kube-cache'),
+      KUBECONFIG: plane!.kubeconfig,
+      WAIT_CONTEXT: '',
+      WAIT_FOR: kind === 'Kafka' ? 'ready' : 'pool',
+      WAIT_RESOURCE: `${PLURALS[kind]}.kafka.strimzi.io`,
+      WAIT_NAMESPACE: ns,
+      WAIT_NAME: name,
+      WAIT_KAFKA: cluster,
+      WAIT_TIMEOUT_SECONDS: '6',
+    };
+    const started = Date.now();
+    const result = await runCommand('sh', ['-c', WAIT_SCRIPT], { env });
+    return { ...result, seconds: (Date.now() - started) / 1000 };
+  }
+
+  test('storage: a larger persistent volume is applied; a smaller one or another type is refused (Warning KafkaStorage on the pool and its Kafka, the pool\'s generation observed); undone, the Warning goes', async () => {
+    const ns = await newNamespace('refused-storage');
+    const cluster = 'gamma';
+    await premadeCas(ns, cluster);
+    await withStandIn(ns, {}, async () => {
+      await createKafka(ns, cluster);
+      const first = await whenReady('Kafka', ns, cluster);
+      const storage = (patch: Record<string, unknown>) => kube.mergePatch(at('KafkaNodePool', ns, 'dual-role'), { spec: { storage: patch } });
+
+      await storage({ size: '2Gi' });
+      expect(warnings(await poolAt(ns, 2))).toEqual([]);
+
+      await storage({ size: '1536Mi' }); // smaller than 2Gi
+      const shrunk = await poolAt(ns, 3);
+      const warning = { type: 'Warning', status: 'True', reason: 'KafkaStorage', message: STORAGE_MESSAGE(ns) };
+      expect(shrunk.status!.conditions!.map(bare)).toEqual([warning]);
+      const kafka = await kafkaWhen(ns, cluster, 'the pool\'s warning', (o) => warnings(o).length > 0);
+      expect(kafka.status!.conditions!.map(bare)).toEqual([warning, { type: 'Ready', status: 'True' }]);
+      // The Kafka's own generation did not move; only the pool's did.
+      expect(kafka.metadata.generation).toBe(first.metadata.generation);
+      expect(kafka.status!.observedGeneration).toBe(kafka.metadata.generation);
+
+      // The deploy's waits fail on it, at once, with Strimzi's message.
+      for (const kind of ['KafkaNodePool', 'Kafka'] as const) {
+        const wait = await runWait(kind, ns, kind === 'Kafka' ? cluster : 'dual-role', cluster);
+        expect({ kind, status: wait.status }).toEqual({ kind, status: 1 });
+        expect(wait.seconds).toBeLessThan(5);
+        expect(wait.stderr).toContain(`Strimzi refused a requested change and reverted it`);
+        expect(wait.stderr).toContain(`KafkaStorage: ${STORAGE_MESSAGE(ns)}`);
+      }
+
+      await storage({ size: '2Gi' }); // undone: the storage it kept
+      expect(warnings(await poolAt(ns, 4))).toEqual([]);
+      await kafkaWhen(ns, cluster, 'no warning', (o) => warnings(o).length === 0);
+      for (const kind of ['KafkaNodePool', 'Kafka'] as const) expect((await runWait(kind, ns, kind === 'Kafka' ? cluster : 'dual-role', cluster)).status).toBe(0);
+
+      await kube.mergePatch(at('KafkaNodePool', ns, 'dual-role'), { spec: { storage: { type: 'ephemeral', size: null, deleteClaim: null } } });
+      expect((await poolAt(ns, 5)).status!.conditions!.map(bare)).toEqual([warning]);
+    });
+  }, TEST_TIMEOUT_MS);
+
+  test('scale-down: allowed while no topic exists; with a topic, reverted (the pool keeps its nodes, Warning ScaleDownPreventionCheck on the Kafka only); skipped by strimzi.io/skip-broker-scaledown-check', async () => {
+    const ns = await newNamespace('refused-scale-down');
+    const cluster = 'delta';
+    await premadeCas(ns, cluster);
+    await withStandIn(ns, {}, async () => {
+      await createKafka(ns, cluster);
+      await whenReady('Kafka', ns, cluster);
+      const replicas = (n: number) => kube.mergePatch(at('KafkaNodePool', ns, 'dual-role'), { spec: { replicas: n } });
+
+      await replicas(3);
+      expect((await poolAt(ns, 2)).status).toMatchObject({ nodeIds: [0, 1, 2], replicas: 3 });
+      await replicas(1); // no topic: no broker holds partitions
+      expect((await poolAt(ns, 3)).status).toMatchObject({ nodeIds: [0], replicas: 1 });
+      await replicas(3);
+      await poolAt(ns, 4);
+
+      await create('KafkaTopic', ns, 'orders', { topicName: 'orders', partitions: 3, replicas: 1 }, ofCluster(cluster));
+      await whenReady('KafkaTopic', ns, 'orders');
+      await replicas(1);
+      const kept = await poolAt(ns, 5);
+      expect(kept.status).toMatchObject({ conditions: [], nodeIds: [0, 1, 2], replicas: 3 });
+      expect(kept.spec!.replicas).toBe(1);
+      const scaleDown = { type: 'Warning', status: 'True', reason: 'ScaleDownPreventionCheck', message: 'Reverting scale-down of KafkaNodePool dual-role by changing number of replicas to 3' };
+      const kafka = await kafkaWhen(ns, cluster, 'the scale-down warning', (o) => warnings(o).length > 0);
+      expect(kafka.status!.conditions!.map(bare)).toEqual([scaleDown, { type: 'Ready', status: 'True' }]);
+
+      for (const kind of ['KafkaNodePool', 'Kafka'] as const) {
+        const wait = await runWait(kind, ns, kind === 'Kafka' ? cluster : 'dual-role', cluster);
+        expect({ kind, status: wait.status }).toEqual({ kind, status: 1 });
+        expect(wait.stderr).toContain(`ScaleDownPreventionCheck: ${scaleDown.message}`);
+      }
+
+      await kube.mergePatch(at('Kafka', ns, cluster), { metadata: { annotations: { 'strimzi.io/skip-broker-scaledown-check': 'true' } } });
+      const removed = await when('KafkaNodePool', ns, 'dual-role', 'one node', (o) => o.status?.replicas === 1);
+      expect(removed.status).toMatchObject({ conditions: [], nodeIds: [0], observedGeneration: 5 });
+      await kafkaWhen(ns, cluster, 'no warning', (o) => warnings(o).length === 0);
+    });
+  }, 2 * TEST_TIMEOUT_MS);
 });
 
 // ---------------------------------------------------------------- external listeners (loadbalancer, nodeport, ingress)
