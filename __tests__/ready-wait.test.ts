@@ -19,6 +19,12 @@ const region = mesh.regions[0].name;
 const kafkaWait = readyWaitOf(m, manifestOf(m, 'Kafka', region, region)).resource;
 const poolWait = readyWaitOf(m, manifestOf(m, 'KafkaNodePool', region, 'dual-role')).resource;
 const local = (wait: typeof kafkaWait) => wait.provisioner[0]['local-exec'];
+/** The script a wait runs: the stack's one local that every wait's command reads. */
+const scriptOf = (wait: typeof kafkaWait): string => {
+  const ref = /^\$\{local\.([\w-]+)\}$/.exec(local(wait).command);
+  if (!ref) throw new Error(`the wait's command is not a reference to a local: ${local(wait).command.slice(0, 80)}`);
+  return (m as any).locals[ref[1]];
+};
 
 // The tools the script uses besides kubectl; PATH holds only these, so no real kubectl is ever reached.
 const TOOLS = ['sh', 'date', 'sleep', 'sed', 'grep', 'awk', 'printenv', 'cat', 'mkdir'];
@@ -49,7 +55,7 @@ async function runWait(wait: typeof kafkaWait, kubectl: string | undefined, env:
     // The recorded cluster UID is a reference Terraform resolves at apply; here the cluster check is the test's to give.
     const { WAIT_CLUSTER_UID: _recorded, ...synthesized } = local(wait).environment as Record<string, string>;
     const started = Date.now();
-    const child = spawn(join(bin, 'sh'), ['-c', local(wait).command], {
+    const child = spawn(join(bin, 'sh'), ['-c', scriptOf(wait)], {
       env: { ...synthesized, KUBECONFIG: '/home/me/.kube/config', WAIT_CONTEXT: 'kind-east', PATH: bin, ...env },
     });
     let stdout = '';
@@ -79,7 +85,9 @@ const SCALE_DOWN = 'Reverting scale-down of KafkaNodePool dual-role by changing 
 
 describe('the synthesized wait', () => {
   test('is the script, unchanged by Terraform (no "${" or "%{"), checking the cluster its stack recorded', () => {
-    expect(local(kafkaWait).command).toBe(WAIT_SCRIPT);
+    // One copy per stack: every wait's command reads the same local.
+    expect(scriptOf(kafkaWait)).toBe(WAIT_SCRIPT);
+    expect(local(poolWait).command).toBe(local(kafkaWait).command);
     expect(WAIT_SCRIPT).not.toMatch(/\$\{|%\{/);
     // Every wait of the stacks checks the cluster identity its provider's stack recorded (cluster-identity.ts).
     expect(local(kafkaWait).environment.WAIT_CLUSTER_UID).toMatch(/^\$\{terraform_data\.providers_cluster-identity(-ctx_[a-z_]+)?_record_[0-9A-F]{8}\.output\}$/);

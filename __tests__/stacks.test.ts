@@ -220,7 +220,9 @@ describe.each(meshes)('%s', (_name, load) => {
     });
 
     test('Ready counts only for the latest generation: a stale Ready=True of the previous generation does not pass', () => {
-      const command: string = readyWaitOf(m, manifestOf(m, 'Kafka', names[0], names[0])).resource.provisioner[0]['local-exec'].command;
+      const ref: string = readyWaitOf(m, manifestOf(m, 'Kafka', names[0], names[0])).resource.provisioner[0]['local-exec'].command;
+      // Every wait runs the stack's one copy of the script (a local).
+      const command: string = (m as any).locals[/^\$\{local\.([\w-]+)\}$/.exec(ref)![1]];
       expect(command).toContain('{.metadata.generation};{.status.observedGeneration};{.status.conditions[?(@.type=="Ready")].status}');
       expect(command).toContain('[ "$ready" = True ] && [ "$observed" = "$generation" ]');
       // Deployments: kubectl rollout status, which compares the observed generation itself.
@@ -580,6 +582,7 @@ describe.each(meshes)('%s', (_name, load) => {
       const declared = new Set([
         ...Object.entries(stack.resource).flatMap(([type, byName]) => Object.keys(byName).map((n) => `${type}.${n}`)),
         ...Object.entries(stack.data ?? {}).flatMap(([type, byName]) => Object.keys(byName).map((n) => `data.${type}.${n}`)),
+        ...Object.keys((stack as any).locals ?? {}).map((n) => `local.${n}`),
       ]);
       // An expression is a reference (data.T.N..., T.N..., or `self.` in a provisioner) or a call of Terraform
       // functions whose arguments are string literals and such references.

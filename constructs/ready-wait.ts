@@ -16,7 +16,7 @@
  * cluster the object was applied to (and, given the cluster's identity, refuses any other). It tells "not yet" from
  * "never": kubectl errors that no retry can cure, and changes Strimzi refused, fail it at once (see WAIT_SCRIPT).
  */
-import { TerraformResource } from 'cdktf';
+import { TerraformLocal, TerraformResource, TerraformStack } from 'cdktf';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Construct } from 'constructs';
@@ -86,7 +86,8 @@ export class ReadyWait extends Construct {
             ...(props.condition === 'pool' ? { WAIT_KAFKA: cluster! } : {}),
             ...(clusterUid ? { WAIT_CLUSTER_UID: clusterUid } : {}),
           },
-          command: WAIT_SCRIPT,
+          // One copy of the script per stack, a local every wait runs: the synthesized stack stays readable.
+          command: waitScriptOf(this),
         },
       ],
     });
@@ -242,3 +243,12 @@ while :; do
   fi
   sleep 2
 done`;
+
+/** The stack's one local holding WAIT_SCRIPT (created with its first wait), as the expression that reads it. */
+function waitScriptOf(scope: Construct): string {
+  const stack = TerraformStack.of(scope);
+  const existing = stack.node.tryFindChild(WAIT_SCRIPT_LOCAL);
+  const local = existing instanceof TerraformLocal ? existing : new TerraformLocal(stack, WAIT_SCRIPT_LOCAL, WAIT_SCRIPT);
+  return local.asString;
+}
+const WAIT_SCRIPT_LOCAL = 'ready-wait-script';
