@@ -4,7 +4,8 @@
  *
  * Two control planes: the target, where mesh "safety" (four lean regions, no context written, so its providers follow
  * the kubeconfig's current context) is deployed, and a bystander holding what a careless command could wreck: a
- * namespace named like a region, another installation's Strimzi CRDs and its operator's namespace and Deployment.
+ * namespace named like a region, another installation's Strimzi CRDs, its operator's namespace, Deployment and Helm
+ * release (as Helm stores it: a Secret).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -104,6 +105,14 @@ beforeAll(async () => {
   for (const [name, labels] of [['north-america', { team: 'logistics' }], ['strimzi', { team: 'platform' }]] as const) {
     await world.bystander.kube.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
   }
+  // Its Helm release as Helm stores one (a Secret per revision), under the name this stack's release would take.
+  await world.bystander.kube.create('/api/v1/namespaces/strimzi/secrets', {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'helm.sh/release.v1',
+    metadata: { name: 'sh.helm.release.v1.strimzi-cluster-operator.v1', labels: { owner: 'helm', name: 'strimzi-cluster-operator', status: 'deployed', version: '1' } },
+    data: { release: Buffer.from('another team\'s release').toString('base64') },
+  });
   await world.bystander.kube.create('/apis/apps/v1/namespaces/strimzi/deployments', {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
