@@ -55,6 +55,9 @@ import {
   bootstrapIngressName,
   perBrokerName,
   PoolAssignment,
+  PODSET_API_VERSION,
+  poolPodSet,
+  poolPvcs,
   revertedScaleDown,
   KINDS,
   LABEL_CLUSTER,
@@ -498,11 +501,13 @@ export class StrimziStandIn {
       const assignments = assignNodeIds(scaleDown?.pools ?? pools).map((a) => this.withStorage(a));
       // Its warnings first (added to the status before the reconcile), then the model's, then the pools' (modelWarnings).
       warnings = [...(scaleDown?.warnings ?? []), ...kafkaWarnings(kafka, assignments, version), ...assignments.flatMap((a) => a.warnings ?? [])];
+      await this.reconcilePvcs(kafka, assignments); // KafkaReconciler.pvcs, before the pools' statuses
       await this.writePoolStatuses(kafka, assignments, clusterId);
       partial.kafkaNodePools = pools.map((p) => ({ name: p.metadata.name })).sort((a, b) => (a.name < b.name ? -1 : 1));
       checkListenerTypes(kafka); // before anything is made for the listeners
       const external = await this.reconcileExternalListeners(kafka, assignments);
       if (this.stopped) return;
+      await this.reconcilePodSets(kafka, assignments); // KafkaReconciler.podSet, after the listeners
       const listeners = listenerStatuses(kafka, clusterCaPem, external);
       const metricsProblem = await this.metricsProblem(kafka, kafka.spec?.kafka?.metricsConfig);
       if (metricsProblem) throw metricsProblem;
@@ -688,8 +693,11 @@ export class StrimziStandIn {
     return out;
   }
 
-  /** Creates the object, or brings what the operator sets of it (labels, annotations, owners, spec) to the desired values. */
-  private async applyObject(path: string, collection: string, desired: Obj): Promise<void> {
+  /**
+   * Creates the object, or brings what the operator sets of it (labels, annotations, owners, and unless `metadataOnly`
+   * the spec) to the desired values.
+   */
+  private async applyObject(path: string, collection: string, desired: Obj, metadataOnly = false): Promise<void> {
     const current = await this.kube.find<Obj>(path);
     if (!current) {
       await this.kube.create(collection, desired);
@@ -697,8 +705,45 @@ export class StrimziStandIn {
     }
     // Finalizers are set on creation only: a load balancer controller adds its own.
     const { name: _n, namespace: _ns, finalizers: _f, ...meta } = desired.metadata;
-    if (covers(current.metadata, meta) && covers(current.spec, desired.spec)) return;
-    await this.kube.mergePatch(path, { metadata: meta, spec: desired.spec });
+    const spec = metadataOnly ? undefined : desired.spec;
+    if (covers(current.metadata, meta) && covers(current.spec, spec)) return;
+    await this.kube.mergePatch(path, { metadata: meta, ...(spec ? { spec } : {}) });
+  }
+
+  /** Whether the pool is still in the cache, not being deleted: else what is made for it would outlive it. */
+  private poolLive(pool: Obj): boolean {
+    const cached = this.caches.get('KafkaNodePool')!.get(key(pool));
+    return cached?.metadata.uid === pool.metadata.uid && !cached?.metadata.deletionTimestamp;
+  }
+
+  /**
+   * KafkaReconciler.pvcs / PvcReconciler.resizeAndReconcilePvcs: each pool's PVCs (strimzi-model poolPvcs). An
+   * existing PVC gets only its metadata brought up to date (a deleteClaim change adds or drops the owner reference):
+   * the API server refuses spec changes to an unbound claim and nothing binds them here, so no resizing. PVCs no longer
+   * wanted (a scale-down, a removed pool) are not deleted: for a removed pool the garbage collector does it, through
+   * the owner reference, only when deleteClaim was true.
+   */
+  private async reconcilePvcs(kafka: Obj, assignments: readonly PoolAssignment[]): Promise<void> {
+    const collection = `/api/v1/namespaces/${kafka.metadata.namespace}/persistentvolumeclaims`;
+    for (const a of assignments) {
+      for (const pvc of poolPvcs(kafka, a)) {
+        if (!this.poolLive(a.pool)) break;
+        await this.applyObject(`${collection}/${pvc.metadata.name}`, collection, pvc, true);
+      }
+    }
+  }
+
+  /**
+   * KafkaReconciler.podSet: each pool's StrimziPodSet (strimzi-model poolPodSet), with no pods. Strimzi's
+   * batchReconcile also deletes the PodSets of pools that are gone; the stand-in leaves that to the garbage collector
+   * (the PodSet is owned by its pool), which is what removes it when the pool is deleted.
+   */
+  private async reconcilePodSets(kafka: Obj, assignments: readonly PoolAssignment[]): Promise<void> {
+    const collection = `/apis/${PODSET_API_VERSION}/namespaces/${kafka.metadata.namespace}/strimzipodsets`;
+    for (const a of assignments) {
+      const podSet = poolPodSet(kafka, a);
+      if (this.poolLive(a.pool)) await this.applyObject(`${collection}/${podSet.metadata.name}`, collection, podSet);
+    }
   }
 
   /**
