@@ -773,7 +773,7 @@ describe('what a pool\'s data lives in: its StrimziPodSet and PVCs, owned by the
     // The collector has acted on the pool's deletion (its PodSet is gone); a moment more, and the PVC is still there.
     await sleep(3000);
     const pvc = await kube.find<Resource>(pvcAt(`data-${cluster}-kept-3`));
-    expect(pvc?.metadata.ownerReferences).toBeUndefined();
-    expect(pvc?.metadata.deletionTimestamp).toBeUndefined();
+    // Asserted whole: a PVC already gone would otherwise pass for one without an owner.
+    expect({ exists: !!pvc, ownerReferences: pvc?.metadata.ownerReferences, deleting: !!pvc?.metadata.deletionTimestamp }).toEqual({ exists: true, ownerReferences: undefined, deleting: false });
   }, TEST_TIMEOUT_MS);
 });
