@@ -5,7 +5,9 @@
  * statuses, the user operator's SCRAM Secrets and user statuses, and MirrorMaker 2 statuses that check the Secrets
  * MirrorMaker 2 reads; for external listeners (loadbalancer, nodeport, ingress) the Services and Ingresses Strimzi
  * makes, waiting for their addresses (given by a load balancer / ingress controller: in the tier, the load-balancer
- * stand-in) before the Kafka is Ready. It runs no Kafka. Each behaviour, with the Strimzi source it comes from: STRIMZI-STAND-IN.md.
+ * stand-in) before the Kafka is Ready; per node pool its StrimziPodSet (no pods) and PVCs, owned as Strimzi owns them,
+ * so that the real garbage collector decides what a pool's deletion takes. It runs no Kafka. Each behaviour, with the
+ * Strimzi source it comes from: STRIMZI-STAND-IN.md.
  *
  * Run it in-process (`new StrimziStandIn(kube, options).start()`) or as a CLI: `npx tsx k8s-tier/src/strimzi-stand-in.ts --help`.
  */
@@ -157,7 +159,7 @@ export class StrimziStandIn {
   private readonly kafkaSide = new Map<string, Map<string, KafkaSideTopic>>();
   /**
    * Per KafkaNodePool (uid): the storage its nodes were last reconciled with (Strimzi keeps it in the StrimziPodSet's
-   * strimzi.io/storage annotation, KafkaAssemblyOperator.getOldStorage; the stand-in makes no PodSets). After a restart
+   * strimzi.io/storage annotation, KafkaAssemblyOperator.getOldStorage; the stand-in's PodSets carry no annotations). After a restart
    * the first storage seen is taken as it.
    */
   private readonly poolStorage = new Map<string, Record<string, any>>();

@@ -16,6 +16,8 @@
  * - external listeners (loadbalancer, nodeport, ingress): the Services and Ingresses Strimzi makes, no Ready until
  *   they have addresses (a timeout as Strimzi's without), and the listener status Strimzi writes for each type, with
  *   the load-balancer stand-in (src/load-balancer-stand-in.ts) as the cluster's load balancer and ingress controller.
+ * - what holds a pool's data: its StrimziPodSet and PVCs, with Strimzi's names, labels and owner (the pool; the PVC
+ *   only with deleteClaim: true); deleting a pool, the real garbage collector deletes them, but not a deleteClaim: false PVC.
  * One control plane for the file; each test (or describe) runs its own stand-in, in its own namespace.
  */
 import * as fs from 'fs';
