@@ -373,6 +373,88 @@ function sortedRoles(roles: readonly string[]): string[] {
   return ['controller', 'broker'].filter((r) => roles.includes(r));
 }
 
+// ---------------------------------------------------------------- Kafka: a pool's StrimziPodSet and PVCs
+
+export const PODSET_API_VERSION = 'core.strimzi.io/v1';
+
+/**
+ * KafkaPool's constructor: the labels of everything made per pool — the pool's own (Labels.fromResource), the
+ * cluster's selector labels (strimzi.io/name is `<cluster>-kafka` so KafkaCluster's selector still matches), the
+ * component type and the pool's name.
+ */
+export function poolLabels(kafka: Obj, pool: Obj): Record<string, string> {
+  const cluster = kafka.metadata.name;
+  return {
+    ...labelsFromResource(pool),
+    ...kafkaSelectorLabels(cluster),
+    'strimzi.io/component-type': 'kafka',
+    'strimzi.io/pool-name': pool.metadata.name,
+    'app.kubernetes.io/name': 'kafka',
+    'app.kubernetes.io/instance': labelValue(cluster),
+    'app.kubernetes.io/part-of': labelValue(`strimzi-${cluster}`),
+    'app.kubernetes.io/managed-by': 'strimzi-cluster-operator',
+  };
+}
+
+/**
+ * KafkaCluster.generatePodSets / WorkloadUtils.createPodSet: one StrimziPodSet per pool, `<cluster>-<pool>`
+ * (KafkaPool.componentName), owned by the pool (NodePoolUtils.createKafkaPools passes
+ * ModelUtils.createOwnerReference(nodePool, false)), selecting by Labels.strimziSelectorLabels. The stand-in runs no
+ * pods, so `pods` is empty (Strimzi puts a full Pod per node there) and its annotations are left out.
+ */
+export function poolPodSet(kafka: Obj, a: PoolAssignment): Obj {
+  const labels = poolLabels(kafka, a.pool);
+  const selector = Object.fromEntries(['strimzi.io/cluster', 'strimzi.io/name', 'strimzi.io/kind', 'strimzi.io/pool-name'].map((k) => [k, labels[k]]));
+  return {
+    apiVersion: PODSET_API_VERSION,
+    kind: 'StrimziPodSet',
+    metadata: { name: `${kafka.metadata.name}-${a.pool.metadata.name}`, namespace: kafka.metadata.namespace, labels, ownerReferences: [ownerReference(a.pool) as never] },
+    spec: { selector: { matchLabels: selector }, pods: [] },
+  };
+}
+
+/**
+ * KafkaCluster.generatePersistentVolumeClaims / PersistentVolumeClaimUtils.createPersistentVolumeClaims: per node of
+ * the pool one PVC per persistent-claim volume, `data-<pod>` (in JBOD `data-<volume id>-<pod>`, VolumeUtils.
+ * createVolumePrefix), the pod being `<cluster>-<pool>-<node id>`. The owner reference (the pool's, as for the
+ * PodSet) is set only with deleteClaim: true; the strimzi.io/delete-claim annotation says which. Ephemeral volumes
+ * have none. `storage` is the one the reconcile uses (a refused change keeps the previous one).
+ */
+export function poolPvcs(kafka: Obj, a: PoolAssignment): Obj[] {
+  const storage = a.storage ?? a.pool.spec?.storage;
+  const volumes: { prefix: string; v: Record<string, any> }[] =
+    storage?.type === 'jbod'
+      ? ((storage.volumes ?? []) as Record<string, any>[]).map((v) => ({ prefix: `data-${v.id}`, v }))
+      : storage ? [{ prefix: 'data', v: storage }] : [];
+  const labels = poolLabels(kafka, a.pool);
+  const out: Obj[] = [];
+  for (const { prefix, v } of volumes.filter((x) => x.v.type === 'persistent-claim')) {
+    for (const nodeId of a.nodeIds) {
+      const deleteClaim = v.deleteClaim === true;
+      out.push({
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: {
+          name: `${prefix}-${kafka.metadata.name}-${a.pool.metadata.name}-${nodeId}`,
+          namespace: kafka.metadata.namespace,
+          labels,
+          annotations: { 'strimzi.io/delete-claim': String(deleteClaim) },
+          ownerReferences: deleteClaim ? [ownerReference(a.pool) as never] : [],
+        },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          resources: { requests: { storage: String(v.size) } },
+          ...(v.class != null ? { storageClassName: v.class } : {}),
+          ...(v.volumeAttributesClass != null ? { volumeAttributesClassName: v.volumeAttributesClass } : {}),
+          ...(v.selector && Object.keys(v.selector).length ? { selector: { matchLabels: v.selector } } : {}),
+          volumeMode: 'Filesystem',
+        },
+      });
+    }
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- Kafka: changes Strimzi refuses and reverts
 
 /** StorageDiff.IGNORABLE_PATHS: what a storage change may touch besides a larger persistent volume. */
@@ -637,11 +719,11 @@ export function externalListenerObjects(kafka: Obj, assignments: readonly PoolAs
     for (const node of brokers) {
       const poolComponent = `${cluster}-${node.pool.metadata.name}`;
       const name = perBrokerName(poolComponent, node.nodeId, l);
-      const poolLabels = { ...labelsFromResource(node.pool), ...kafkaSelectorLabels(cluster), 'strimzi.io/component-type': 'kafka', 'strimzi.io/pool-name': node.pool.metadata.name, 'app.kubernetes.io/name': 'kafka', 'app.kubernetes.io/instance': cluster, 'app.kubernetes.io/part-of': `strimzi-${cluster}`, 'app.kubernetes.io/managed-by': 'strimzi-cluster-operator' };
+      const labels = poolLabels(kafka, node.pool);
       const selector = { ...kafkaSelectorLabels(cluster), 'strimzi.io/pool-name': node.pool.metadata.name, 'strimzi.io/pod-name': node.podName };
       const broker = (c.brokers ?? []).find((b: Record<string, any>) => b?.broker === node.nodeId) ?? {};
-      out.push({ kind: 'Service', listener: l.name, nodeId: node.nodeId, object: service(name, poolLabels, ownerReference(node.pool), l, broker.nodePort, selector, broker.loadBalancerIP) });
-      if (l.type === 'ingress') out.push({ kind: 'Ingress', listener: l.name, nodeId: node.nodeId, object: ingress(name, poolLabels, ownerReference(node.pool), l, brokerHost(l, node), name) });
+      out.push({ kind: 'Service', listener: l.name, nodeId: node.nodeId, object: service(name, labels, ownerReference(node.pool), l, broker.nodePort, selector, broker.loadBalancerIP) });
+      if (l.type === 'ingress') out.push({ kind: 'Ingress', listener: l.name, nodeId: node.nodeId, object: ingress(name, labels, ownerReference(node.pool), l, brokerHost(l, node), name) });
     }
     if (l.type === 'ingress') {
       out.push({ kind: 'Ingress', listener: l.name, object: ingress(bootstrapIngressName(cluster, l), clusterLabels, owner, l, c.bootstrap?.host, bootstrapServiceName(cluster, l)) });

@@ -5,7 +5,9 @@
  * statuses, the user operator's SCRAM Secrets and user statuses, and MirrorMaker 2 statuses that check the Secrets
  * MirrorMaker 2 reads; for external listeners (loadbalancer, nodeport, ingress) the Services and Ingresses Strimzi
  * makes, waiting for their addresses (given by a load balancer / ingress controller: in the tier, the load-balancer
- * stand-in) before the Kafka is Ready. It runs no Kafka. Each behaviour, with the Strimzi source it comes from: STRIMZI-STAND-IN.md.
+ * stand-in) before the Kafka is Ready; per node pool its StrimziPodSet (no pods) and PVCs, owned as Strimzi owns them,
+ * so that the real garbage collector decides what a pool's deletion takes. It runs no Kafka. Each behaviour, with the
+ * Strimzi source it comes from: STRIMZI-STAND-IN.md.
  *
  * Run it in-process (`new StrimziStandIn(kube, options).start()`) or as a CLI: `npx tsx k8s-tier/src/strimzi-stand-in.ts --help`.
  */
@@ -55,6 +57,9 @@ import {
   bootstrapIngressName,
   perBrokerName,
   PoolAssignment,
+  PODSET_API_VERSION,
+  poolPodSet,
+  poolPvcs,
   revertedScaleDown,
   KINDS,
   LABEL_CLUSTER,
@@ -154,7 +159,7 @@ export class StrimziStandIn {
   private readonly kafkaSide = new Map<string, Map<string, KafkaSideTopic>>();
   /**
    * Per KafkaNodePool (uid): the storage its nodes were last reconciled with (Strimzi keeps it in the StrimziPodSet's
-   * strimzi.io/storage annotation, KafkaAssemblyOperator.getOldStorage; the stand-in makes no PodSets). After a restart
+   * strimzi.io/storage annotation, KafkaAssemblyOperator.getOldStorage; the stand-in's PodSets carry no annotations). After a restart
    * the first storage seen is taken as it.
    */
   private readonly poolStorage = new Map<string, Record<string, any>>();
@@ -498,11 +503,13 @@ export class StrimziStandIn {
       const assignments = assignNodeIds(scaleDown?.pools ?? pools).map((a) => this.withStorage(a));
       // Its warnings first (added to the status before the reconcile), then the model's, then the pools' (modelWarnings).
       warnings = [...(scaleDown?.warnings ?? []), ...kafkaWarnings(kafka, assignments, version), ...assignments.flatMap((a) => a.warnings ?? [])];
+      await this.reconcilePvcs(kafka, assignments); // KafkaReconciler.pvcs, before the pools' statuses
       await this.writePoolStatuses(kafka, assignments, clusterId);
       partial.kafkaNodePools = pools.map((p) => ({ name: p.metadata.name })).sort((a, b) => (a.name < b.name ? -1 : 1));
       checkListenerTypes(kafka); // before anything is made for the listeners
       const external = await this.reconcileExternalListeners(kafka, assignments);
       if (this.stopped) return;
+      await this.reconcilePodSets(kafka, assignments); // KafkaReconciler.podSet, after the listeners
       const listeners = listenerStatuses(kafka, clusterCaPem, external);
       const metricsProblem = await this.metricsProblem(kafka, kafka.spec?.kafka?.metricsConfig);
       if (metricsProblem) throw metricsProblem;
@@ -688,8 +695,11 @@ export class StrimziStandIn {
     return out;
   }
 
-  /** Creates the object, or brings what the operator sets of it (labels, annotations, owners, spec) to the desired values. */
-  private async applyObject(path: string, collection: string, desired: Obj): Promise<void> {
+  /**
+   * Creates the object, or brings what the operator sets of it (labels, annotations, owners, and unless `metadataOnly`
+   * the spec) to the desired values.
+   */
+  private async applyObject(path: string, collection: string, desired: Obj, metadataOnly = false): Promise<void> {
     const current = await this.kube.find<Obj>(path);
     if (!current) {
       await this.kube.create(collection, desired);
@@ -697,8 +707,45 @@ export class StrimziStandIn {
     }
     // Finalizers are set on creation only: a load balancer controller adds its own.
     const { name: _n, namespace: _ns, finalizers: _f, ...meta } = desired.metadata;
-    if (covers(current.metadata, meta) && covers(current.spec, desired.spec)) return;
-    await this.kube.mergePatch(path, { metadata: meta, spec: desired.spec });
+    const spec = metadataOnly ? undefined : desired.spec;
+    if (covers(current.metadata, meta) && covers(current.spec, spec)) return;
+    await this.kube.mergePatch(path, { metadata: meta, ...(spec ? { spec } : {}) });
+  }
+
+  /** Whether the pool is still in the cache, not being deleted: else what is made for it would outlive it. */
+  private poolLive(pool: Obj): boolean {
+    const cached = this.caches.get('KafkaNodePool')!.get(key(pool));
+    return cached?.metadata.uid === pool.metadata.uid && !cached?.metadata.deletionTimestamp;
+  }
+
+  /**
+   * KafkaReconciler.pvcs / PvcReconciler.resizeAndReconcilePvcs: each pool's PVCs (strimzi-model poolPvcs). An
+   * existing PVC gets only its metadata brought up to date (a deleteClaim change adds or drops the owner reference):
+   * the API server refuses spec changes to an unbound claim and nothing binds them here, so no resizing. PVCs no longer
+   * wanted (a scale-down, a removed pool) are not deleted: for a removed pool the garbage collector does it, through
+   * the owner reference, only when deleteClaim was true.
+   */
+  private async reconcilePvcs(kafka: Obj, assignments: readonly PoolAssignment[]): Promise<void> {
+    const collection = `/api/v1/namespaces/${kafka.metadata.namespace}/persistentvolumeclaims`;
+    for (const a of assignments) {
+      for (const pvc of poolPvcs(kafka, a)) {
+        if (!this.poolLive(a.pool)) break;
+        await this.applyObject(`${collection}/${pvc.metadata.name}`, collection, pvc, true);
+      }
+    }
+  }
+
+  /**
+   * KafkaReconciler.podSet: each pool's StrimziPodSet (strimzi-model poolPodSet), with no pods. Strimzi's
+   * batchReconcile also deletes the PodSets of pools that are gone; the stand-in leaves that to the garbage collector
+   * (the PodSet is owned by its pool), which is what removes it when the pool is deleted.
+   */
+  private async reconcilePodSets(kafka: Obj, assignments: readonly PoolAssignment[]): Promise<void> {
+    const collection = `/apis/${PODSET_API_VERSION}/namespaces/${kafka.metadata.namespace}/strimzipodsets`;
+    for (const a of assignments) {
+      const podSet = poolPodSet(kafka, a);
+      if (this.poolLive(a.pool)) await this.applyObject(`${collection}/${podSet.metadata.name}`, collection, podSet);
+    }
   }
 
   /**

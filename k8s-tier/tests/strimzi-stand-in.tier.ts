@@ -16,6 +16,8 @@
  * - external listeners (loadbalancer, nodeport, ingress): the Services and Ingresses Strimzi makes, no Ready until
  *   they have addresses (a timeout as Strimzi's without), and the listener status Strimzi writes for each type, with
  *   the load-balancer stand-in (src/load-balancer-stand-in.ts) as the cluster's load balancer and ingress controller.
+ * - what holds a pool's data: its StrimziPodSet and PVCs, with Strimzi's names, labels and owner (the pool; the PVC
+ *   only with deleteClaim: true); deleting a pool, the real garbage collector deletes them, but not a deleteClaim: false PVC.
  * One control plane for the file; each test (or describe) runs its own stand-in, in its own namespace.
  */
 import * as fs from 'fs';
@@ -695,5 +697,85 @@ describe('external listeners: the Kafka is Ready only once its listener has an a
       expect(externalStatus(ready)).toMatchObject({ addresses: [{ host: 'kafka.ing.example', port: 443 }], bootstrapServers: 'kafka.ing.example:443' });
       expect(ready.status!.conditions!.map(bare)).toContainEqual({ type: 'Warning', status: 'True', reason: 'DeprecatedObjects', message: 'ingress type listeners are deprecated.' });
     });
+  }, TEST_TIMEOUT_MS);
+});
+
+describe('what a pool\'s data lives in: its StrimziPodSet and PVCs, owned by the pool, so that deleting the pool has the garbage collector delete them', () => {
+  const ns = 'pool-gc';
+  const cluster = 'gamma';
+  /** Bounded: the real garbage collector, then the pvc-protection controller for a PVC, on a machine that may be busy. */
+  const GONE_MS = 45_000;
+  const podSetAt = (name?: string) => `/apis/core.strimzi.io/v1/namespaces/${ns}/strimzipodsets${name ? `/${name}` : ''}`;
+  const pvcAt = (name?: string) => `/api/v1/namespaces/${ns}/persistentvolumeclaims${name ? `/${name}` : ''}`;
+  const owner = (pool: Resource) => [{ apiVersion: 'kafka.strimzi.io/v1', kind: 'KafkaNodePool', name: pool.metadata.name, uid: pool.metadata.uid, blockOwnerDeletion: true, controller: false }];
+  const pools: Record<string, Resource> = {};
+  let standIn: StrimziStandIn;
+
+  /** Polls until the object is gone (404), bounded by GONE_MS. */
+  const gone = (what: string, at: string) => waitFor(`${what} gone`, async () => ((await kube.find(at)) ? undefined : true), GONE_MS, poll);
+
+  beforeAll(async () => {
+    await newNamespace(ns);
+    await premadeCas(ns, cluster);
+    standIn = await startStandIn(ns, { namespaces: [ns] });
+    // Name order is the API's list order, hence the node IDs: brokers 0, 1; controllers 2; kept 3.
+    const persistent = (deleteClaim: boolean) => ({ type: 'persistent-claim', size: '2Gi', class: 'fast', deleteClaim });
+    pools.brokers = await create('KafkaNodePool', ns, 'brokers', { replicas: 2, roles: ['broker'], storage: persistent(true) }, { labels: { 'strimzi.io/cluster': cluster, team: 'data' } });
+    pools.controllers = await create('KafkaNodePool', ns, 'controllers', { replicas: 1, roles: ['controller'], storage: persistent(true) }, ofCluster(cluster));
+    pools.kept = await create('KafkaNodePool', ns, 'kept', { replicas: 1, roles: ['broker'], storage: persistent(false) }, ofCluster(cluster));
+    await create('Kafka', ns, cluster, { kafka: { listeners: [{ name: 'tls', port: 9093, type: 'internal', tls: true }] } });
+    await whenReady('Kafka', ns, cluster);
+  }, TEST_TIMEOUT_MS);
+
+  afterAll(async () => {
+    if (standIn) await stopStandIn(standIn);
+  });
+
+  test('each pool has a StrimziPodSet <cluster>-<pool> and per node a PVC data-<cluster>-<pool>-<node id>, owned by the pool (the PVC only with deleteClaim: true), with Strimzi\'s labels', async () => {
+    const nodeIds = Object.fromEntries(await Promise.all(Object.keys(pools).map(async (p) => [p, (await get('KafkaNodePool', ns, p))!.status!.nodeIds])));
+    expect(nodeIds).toEqual({ brokers: [0, 1], controllers: [2], kept: [3] });
+    const selector = (pool: string) => ({ 'strimzi.io/cluster': cluster, 'strimzi.io/name': `${cluster}-kafka`, 'strimzi.io/kind': 'Kafka', 'strimzi.io/pool-name': pool });
+    const labels = (pool: string) => ({ ...selector(pool), 'strimzi.io/component-type': 'kafka', 'app.kubernetes.io/name': 'kafka', 'app.kubernetes.io/instance': cluster, 'app.kubernetes.io/part-of': `strimzi-${cluster}`, 'app.kubernetes.io/managed-by': 'strimzi-cluster-operator' });
+    for (const [name, pool] of Object.entries(pools)) {
+      const podSet = (await kube.find<Resource>(podSetAt(`${cluster}-${name}`)))!;
+      expect({ name, ownerReferences: podSet?.metadata.ownerReferences }).toEqual({ name, ownerReferences: owner(pool) });
+      expect(podSet.metadata.labels).toEqual({ ...labels(name), ...(name === 'brokers' ? { team: 'data' } : {}) });
+      expect(podSet.spec).toEqual({ selector: { matchLabels: selector(name) }, pods: [] });
+    }
+    const pvcs = (await kube.list<Resource>(pvcAt())).items.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+    expect(pvcs.map((p) => p.metadata.name)).toEqual([`data-${cluster}-brokers-0`, `data-${cluster}-brokers-1`, `data-${cluster}-controllers-2`, `data-${cluster}-kept-3`]);
+    for (const pvc of pvcs) {
+      const pool = pvc.metadata.labels!['strimzi.io/pool-name'];
+      expect({ pvc: pvc.metadata.name, ownerReferences: pvc.metadata.ownerReferences }).toEqual({ pvc: pvc.metadata.name, ...(pool === 'kept' ? {} : { ownerReferences: owner(pools[pool]) }) });
+      expect(pvc.metadata.annotations).toEqual({ 'strimzi.io/delete-claim': String(pool !== 'kept') });
+      expect(pvc.metadata.labels).toMatchObject(labels(pool));
+      expect(pvc.spec).toMatchObject({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '2Gi' } }, storageClassName: 'fast', volumeMode: 'Filesystem' });
+      expect(pvc.status?.phase).toBe('Pending'); // nothing provisions volumes here
+    }
+  }, TEST_TIMEOUT_MS);
+
+  test('deleting a pool with deleteClaim: true (as Terraform does when its block goes): the garbage collector deletes its StrimziPodSet and PVCs; the other pools\' stay', async () => {
+    // Terraform's kubernetes_manifest deletes with the API's default propagation (background for custom resources).
+    expect(await kube.delete(at('KafkaNodePool', ns, 'brokers'))).toBe(true);
+    await gone('StrimziPodSet gamma-brokers', podSetAt(`${cluster}-brokers`));
+    await gone('PVC data-gamma-brokers-0', pvcAt(`data-${cluster}-brokers-0`));
+    await gone('PVC data-gamma-brokers-1', pvcAt(`data-${cluster}-brokers-1`));
+    // The stand-in, reconciling the Kafka again, has not made them anew.
+    await when('Kafka', ns, cluster, 'status without the pool', (o) => condition(o, 'Ready')?.status === 'True' && o.status?.kafkaNodePools?.length === 2);
+    await sleep(1000);
+    expect(await kube.find(podSetAt(`${cluster}-brokers`))).toBeUndefined();
+    expect(await kube.find(pvcAt(`data-${cluster}-brokers-0`))).toBeUndefined();
+    for (const name of ['controllers', 'kept']) expect(await kube.find(podSetAt(`${cluster}-${name}`))).toBeDefined();
+    expect((await kube.find<Resource>(pvcAt(`data-${cluster}-controllers-2`)))?.metadata.deletionTimestamp).toBeUndefined();
+  }, TEST_TIMEOUT_MS);
+
+  test('deleting a pool with deleteClaim: false: its StrimziPodSet goes, its PVC (no owner reference) survives', async () => {
+    expect(await kube.delete(at('KafkaNodePool', ns, 'kept'))).toBe(true);
+    await gone('StrimziPodSet gamma-kept', podSetAt(`${cluster}-kept`));
+    // The collector has acted on the pool's deletion (its PodSet is gone); a moment more, and the PVC is still there.
+    await sleep(3000);
+    const pvc = await kube.find<Resource>(pvcAt(`data-${cluster}-kept-3`));
+    // Asserted whole: a PVC already gone would otherwise pass for one without an owner.
+    expect({ exists: !!pvc, ownerReferences: pvc?.metadata.ownerReferences, deleting: !!pvc?.metadata.deletionTimestamp }).toEqual({ exists: true, ownerReferences: undefined, deleting: false });
   }, TEST_TIMEOUT_MS);
 });
