@@ -237,11 +237,39 @@ describe('no data lost without intent', () => {
   });
 });
 
+describe('no data lost without intent: node pools', () => {
+  const podSet = (r: string, pool: string) => world.target.kube.find(`/apis/core.strimzi.io/v1/namespaces/${r}/strimzipodsets/${r}-${pool}`);
+  const claims = async (r: string, pool: string) =>
+    (await world.target.kube.list(`/api/v1/namespaces/${r}/persistentvolumeclaims?labelSelector=strimzi.io%2Fpool-name%3D${pool}`)).items.map((c) => c.metadata.name);
+
+  test('kafka.controllers changed with the intent written: applied; the old pools go, and with them (the garbage collector) their pod sets and volumes', async () => {
+    // What is at stake: each region's dual-role pool owns its pod set and, with deleteClaim, its brokers' volumes.
+    for (const r of REGIONS) {
+      expect(await podSet(r, 'dual-role')).toBeDefined();
+      expect(await claims(r, 'dual-role')).toHaveLength(3);
+    }
+    const kafkaUids = await Promise.all(REGIONS.map(async (r) => (await world.target.kube.get(`/apis/kafka.strimzi.io/v1/namespaces/${r}/kafkas/${r}`)).metadata.uid));
+    write(meshFile, safetyMesh((m) => ({ ...m, topics: [m.topics[0]], kafka: { controllers: 3 }, deploy: { allowDataLoss: { nodePools: true } } })));
+    const run = await deploy('dedicated controllers, allowed');
+    expect(run.exitCode).toBe(0);
+    for (const [i, r] of REGIONS.entries()) {
+      expect(await world.target.kube.find(`/apis/kafka.strimzi.io/v1/namespaces/${r}/kafkanodepools/dual-role`)).toBeUndefined();
+      for (const pool of ['controllers', 'brokers']) expect(await world.target.kube.find(`/apis/kafka.strimzi.io/v1/namespaces/${r}/kafkanodepools/${pool}`)).toBeDefined();
+      expect((await world.target.kube.get(`/apis/kafka.strimzi.io/v1/namespaces/${r}/kafkas/${r}`)).metadata.uid).toBe(kafkaUids[i]);
+    }
+    // Nothing deleted them but Kubernetes' garbage collector, following Strimzi's owner references (bounded wait).
+    const deadline = Date.now() + 90_000;
+    const left = async () => (await Promise.all(REGIONS.map(async (r) => [...((await podSet(r, 'dual-role')) ? [`${r}-dual-role`] : []), ...(await claims(r, 'dual-role'))]))).flat();
+    while ((await left()).length && Date.now() < deadline) await new Promise((done) => setTimeout(done, 2000));
+    expect(await left()).toEqual([]);
+  });
+});
+
 describe('scripts that ask', () => {
   const topic = (r: string) => world.target.kube.get<KubeObject & { spec: { config: Record<string, string> } }>(`/apis/kafka.strimzi.io/v1/namespaces/${r}/kafkatopics/lh.orders`);
 
   test('npm run deploy shows the plan and applies only on "yes"; anything else changes nothing', async () => {
-    write(meshFile, safetyMesh((m) => ({ ...m, topics: [{ ...m.topics[0], config: { ...m.topics[0].config, 'retention.ms': '86400000' } }] })));
+    write(meshFile, safetyMesh((m) => ({ ...m, kafka: { controllers: 3 }, topics: [{ ...m.topics[0], config: { ...m.topics[0].config, 'retention.ms': '86400000' } }] })));
     const no = await npmRun('deploy', [], 'no\n');
     expect(no.stdout.split('\n')[0]).toBe(`mesh "safety" (MESH_CONFIG=${meshFile})`);
     expect(no.stdout).toContain('== stack safety-operator: no changes');
