@@ -523,7 +523,7 @@ describe.each(meshes)('%s', (_name, load) => {
         follow: `kubectl logs -n ${region.name} deployment/consumer -f`,
         ui: `kubectl port-forward -n ${region.name} service/kafka-ui 8080:80, then http://localhost:8080 as user kafka-ui`,
       });
-      expect(m.output![`${region.name}-ui-password`]).toEqual({ description: expect.any(String), sensitive: true, value: `\${terraform_data.${region.name}-ui-login-password.output}` });
+      expect(m.output![`${region.name}-ui-password`]).toEqual({ description: expect.any(String), sensitive: true, value: `\${kubernetes_secret_v1.${region.name}-ui-login-password.data.password}` });
     }
   });
 
@@ -548,10 +548,10 @@ describe.each(meshes)('%s', (_name, load) => {
           { name: 'LOGIN_PASSWORD', valueFrom: { secretKeyRef: { name: 'kafka-ui-login', key: 'password' } } },
         ]);
         const [loginId, login] = Object.entries(m.resource.kubernetes_secret_v1).find(([, s]: [string, any]) => s.metadata.namespace === region.name && s.metadata.name === 'kafka-ui-login')! as [string, any];
-        expect(login.data).toEqual({ password: `\${terraform_data.${region.name}-ui-login-password.output}` });
+        // Random (uuid()), generated once: ignore_changes keeps the first value; a Secret's data is never shown in a plan.
+        expect(loginId).toBe(`${region.name}-ui-login-password`);
+        expect(login).toMatchObject({ data: { password: '${uuid()}' }, lifecycle: { ignore_changes: ['data'] } });
         expect(release.depends_on).toContain(`kubernetes_secret_v1.${loginId}`);
-        // Random (uuid()), generated once: ignore_changes keeps the first value, and it is sensitive in plans.
-        expect(m.resource.terraform_data[`${region.name}-ui-login-password`]).toMatchObject({ input: '${sensitive(uuid())}', lifecycle: { ignore_changes: ['input'] } });
         expect(values.volumes).toEqual([{ name: 'cluster-ca', secret: { secretName: `${region.name}-cluster-ca-cert`, items: [{ key: 'ca.crt', path: 'ca.crt' }] } }]);
         expect(release.depends_on).toContain(readyWaitOf(m, manifestOf(m, 'KafkaUser', region.name, 'kafka-ui')).address);
       }
@@ -662,7 +662,7 @@ describe('options', () => {
     expect(eu.resource.provider).toBe('kubernetes.ctx_europe');
     expect(manifestOf(m.json, 'Kafka', 'north-america', 'north-america').resource.provider).toBe('kubernetes');
     // The copy of europe's CA into north-america is read through europe's provider and written through the default one.
-    const copy = Object.values(m.json.resource.kubernetes_secret_v1).find((s: any) => s.metadata.namespace === 'north-america')!;
+    const copy = Object.values(m.json.resource.kubernetes_secret_v1).find((s: any) => s.metadata.namespace === 'north-america' && s.metadata.name === 'mirror-sources')!;
     expect(copy.provider).toBe('kubernetes');
     const [, from] = /data\.kubernetes_secret_v1\.([^.]+)\.data/.exec(copy.data['europe.ca.crt'])!;
     expect(m.json.data!.kubernetes_secret_v1[from].provider).toBe('kubernetes.ctx_europe');

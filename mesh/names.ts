@@ -90,7 +90,7 @@ export const MIRROR_MAKER = {
  */
 export const UI = { release: 'kafka-ui', service: 'kafka-ui', user: 'kafka-ui', loginUser: 'kafka-ui', loginSecret: 'kafka-ui-login', localPort: 8080 } as const;
 
-/** Terraform resource name (in the mesh stack) of a region's generated UI login password: `terraform_data.<this>`. */
+/** Terraform resource name (in the mesh stack) of a region's UI login Secret, which generates its password: `kubernetes_secret_v1.<this>`. */
 export function uiLoginPasswordResourceName(region: Region): string {
   return `${region.name}-ui-login-password`;
 }

@@ -173,14 +173,14 @@ describe("the three-region demo, with the real cdktf CLI against a real API serv
   });
 
   test('the CRD cleanup refuses to delete in a cluster the stack did not deploy to', async () => {
-    const [cleanup] = [...stacks.operator.values()].filter((r) => r.type === 'terraform_data' && r.body.provisioner[0]['local-exec'].when === 'destroy');
+    const [cleanup] = [...stacks.operator.values()].filter((r) => r.type === 'terraform_data' && r.body.provisioner?.[0]?.['local-exec']?.when === 'destroy');
     const exec = cleanup.body.provisioner[0]['local-exec'];
     const state = JSON.parse(fs.readFileSync(project.stateFile('operator'), 'utf8'));
     const recorded = state.resources.find((r: any) => r.type === 'terraform_data' && `terraform_data.${r.name}` === cleanup.address).instances[0].attributes.input.value;
     expect(recorded.cluster_uid).toBe((await world.target.kube.get('/api/v1/namespaces/kube-system')).metadata.uid);
     // The recorded command, run as the destroy would, but with the bystander's context: it must refuse.
     const refused = await runCommand('sh', ['-c', exec.command], {
-      env: { ...project.env, KUBECONFIG: recorded.kubeconfig, CRD_CLEANUP_CONTEXT: BYSTANDER, CRD_CLEANUP_CLUSTER_UID: recorded.cluster_uid },
+      env: { ...project.env, KUBECONFIG: recorded.kubeconfig, CRD_CLEANUP_CONTEXT: BYSTANDER, CRD_CLEANUP_CLUSTER_UID: recorded.cluster_uid, CRD_CLEANUP_MESH: recorded.mesh },
     });
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain('Strimzi CRD cleanup refused');
